@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+)
+
+// Demo runs sizes, create, list and destroy against an in-process simulator,
+// printing what each real command prints, for someone with no account yet.
+func Demo(ctx context.Context, e *Env) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	sim := dosim.New(dosim.Options{BootTime: 3 * time.Second, NetworkDelay: time.Second, SSHDelay: time.Second, SSHPort: port})
+	defer sim.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c, err := doapi.New(dosim.DefaultToken, doapi.Options{BaseURL: srv.URL, Log: e.Err})
+	if err != nil {
+		return err
+	}
+	e.Client = c
+	e.Wait = droplets.WaitOptions{SSHPort: port, Log: e.Err}
+	fmt.Fprintf(e.Err, "demo: a DigitalOcean simulator runs at %s; nothing here touches a real account\n", srv.URL)
+
+	steps := []struct {
+		cmd string
+		run func() error
+	}{
+		{"mage sizes", func() error { return Sizes(ctx, e, "", false) }},
+		{"mage create", func() error { return Create(ctx, e, Overrides{}, false) }},
+		{"mage list", func() error { return List(ctx, e, false) }},
+		{"mage destroy " + e.Settings.Name + " -yes", func() error { return Destroy(ctx, e, e.Settings.Name, true, false) }},
+		{"mage list", func() error { return List(ctx, e, false) }},
+	}
+	for _, s := range steps {
+		fmt.Fprintf(e.Out, "\n$ %s\n", s.cmd)
+		if err := s.run(); err != nil {
+			return fmt.Errorf("demo step %q: %w", s.cmd, err)
+		}
+	}
+	fmt.Fprintf(e.Out, "\n%s\nNext, for real: export DIGITALOCEAN_ACCESS_TOKEN, then `mage sizes` and `mage create`.\n", strings.Repeat("-", 60))
+	return nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port for the simulated SSH endpoints: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

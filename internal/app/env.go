@@ -1,0 +1,58 @@
+// Package app holds what each mage target does, so the magefiles stay a thin
+// layer of argument parsing and the behaviour is testable with `go test`.
+package app
+
+import (
+	"io"
+	"os"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
+)
+
+// Env is what a target runs with: settings, an API client and where to talk.
+// Data goes to Out, progress and logs to Err.
+type Env struct {
+	Settings settings.Settings
+	Client   *godo.Client
+	Out      io.Writer
+	Err      io.Writer
+	In       io.Reader
+	Now      func() time.Time
+	Wait     droplets.WaitOptions // pacing of waits; tests shorten it
+}
+
+// Local builds the Env of a target run by a user, without an API client:
+// the settings file and the environment.
+func Local() (*Env, error) {
+	s, err := settings.Load(settings.DefaultFile, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &Env{
+		Settings: s,
+		Out:      os.Stdout, Err: os.Stderr, In: os.Stdin,
+		Now:  time.Now,
+		Wait: droplets.WaitOptions{SSHPort: s.SSHPort, Log: os.Stderr},
+	}, nil
+}
+
+// FromOS is Local plus a client holding the token found the way doctl finds it.
+func FromOS() (*Env, error) {
+	e, err := Local()
+	if err != nil {
+		return nil, err
+	}
+	tok, err := doapi.Token(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if e.Client, err = doapi.New(tok, doapi.Options{BaseURL: doapi.URLFromEnv(os.Getenv), Log: os.Stderr}); err != nil {
+		return nil, err
+	}
+	return e, nil
+}

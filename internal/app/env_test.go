@@ -1,0 +1,85 @@
+package app
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
+)
+
+// testEnv is an Env wired to a fresh simulator, with captured output.
+type testEnv struct {
+	*Env
+	Sim    *dosim.Server
+	URL    string
+	Stdout *bytes.Buffer
+	Stderr *bytes.Buffer
+}
+
+// fastSim keeps simulated boots short enough for unit tests.
+var fastSim = dosim.Options{BootTime: 150 * time.Millisecond, NetworkDelay: 50 * time.Millisecond, SSHDelay: 50 * time.Millisecond}
+
+// newTestEnv starts a simulator with opts (SSHPort filled in when zero) and
+// returns an Env that talks to it with the committed settings.
+func newTestEnv(t *testing.T, opts dosim.Options) *testEnv {
+	t.Helper()
+	if opts.SSHPort == 0 {
+		port, err := freePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.SSHPort = port
+	}
+	sim := dosim.New(opts)
+	t.Cleanup(sim.Close)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	token := opts.Token
+	if token == "" {
+		token = dosim.DefaultToken
+	}
+	var stdout, stderr bytes.Buffer
+	c, err := doapi.New(token, doapi.Options{BaseURL: srv.URL, MinWait: time.Millisecond, MaxWait: 50 * time.Millisecond, RequestTimeout: 2 * time.Second, Log: &stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := settings.Load(filepath.Join("..", "..", settings.DefaultFile), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SSHPort = opts.SSHPort
+	e := &Env{
+		Settings: s, Client: c, Out: &stdout, Err: &stderr, In: bytes.NewReader(nil),
+		Now: time.Now,
+		Wait: droplets.WaitOptions{
+			SSHPort: opts.SSHPort, Timeout: 5 * time.Second, FirstPoll: 10 * time.Millisecond,
+			MaxPoll: 50 * time.Millisecond, Watch: 50 * time.Millisecond, SSHProbe: 10 * time.Millisecond, Log: &stderr,
+		},
+	}
+	return &testEnv{Env: e, Sim: sim, URL: srv.URL, Stdout: &stdout, Stderr: &stderr}
+}
+
+// mutations counts the requests that could have changed the account.
+func (te *testEnv) mutations() int {
+	n := 0
+	for _, r := range te.Sim.Requests() {
+		if r.Method != "GET" && r.Method != "HEAD" {
+			n++
+		}
+	}
+	return n
+}
+
+// inRepoRoot runs the test from the repository root, as mage does.
+func inRepoRoot(t *testing.T) {
+	t.Helper()
+	wd, _ := os.Getwd()
+	t.Chdir(filepath.Join(wd, "..", ".."))
+}

@@ -1,0 +1,42 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+)
+
+// SimOptions are the flags of `mage sim`.
+type SimOptions struct {
+	Addr       string        // API listen address
+	SSHPort    int           // port of every simulated droplet's SSH endpoint
+	SSHBackend string        // real sshd to forward droplet SSH to; "" = banner only
+	Boot       time.Duration // new → active
+}
+
+// Sim serves the DigitalOcean simulator until ctx ends, after printing the
+// exports that point the other targets at it.
+func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
+	sim := dosim.New(dosim.Options{
+		BootTime:     o.Boot,
+		NetworkDelay: o.Boot / 4,
+		SSHDelay:     o.Boot / 4,
+		SSHPort:      o.SSHPort,
+		SSHBackend:   o.SSHBackend,
+		ImportTime:   o.Boot,
+		Logf:         func(format string, args ...any) { fmt.Fprintf(log, "dosim: "+format+"\n", args...) },
+	})
+	defer sim.Close()
+	fmt.Fprintf(out, "export DIGITALOCEAN_API_URL=http://%s/\n", o.Addr)
+	fmt.Fprintf(out, "export DIGITALOCEAN_ACCESS_TOKEN=%s\n", dosim.DefaultToken)
+	fmt.Fprintf(out, "export SSH_PORT=%d\n", o.SSHPort)
+	backend := "a banner only (enough for `mage create`)"
+	if o.SSHBackend != "" {
+		backend = "forwarded to " + o.SSHBackend
+	}
+	fmt.Fprintf(log, "DigitalOcean simulator on http://%s/ (droplets boot in %s; their SSH on port %d is %s); Ctrl-C stops it\n", o.Addr, o.Boot, o.SSHPort, backend)
+	return sim.ListenAndServe(ctx, o.Addr)
+}

@@ -1,0 +1,118 @@
+package doapi
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// retryTransport retries what is safe to retry: reads and deletes after a
+// network error, a 429 or a 5xx; a POST only after a 429, which DigitalOcean
+// sends before doing any work. Every attempt has its own timeout so one slow
+// answer cannot stall a target.
+type retryTransport struct {
+	base             http.RoundTripper
+	timeout          time.Duration
+	retries          int
+	minWait, maxWait time.Duration
+	log              io.Writer
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	wait := t.minWait
+	for attempt := 0; ; attempt++ {
+		resp, err := t.attempt(req)
+		if attempt >= t.retries || !retryable(req, resp, err) {
+			return resp, err
+		}
+		delay := wait
+		if ra, ok := retryAfter(resp); ok {
+			delay = ra
+		}
+		if delay > t.maxWait {
+			if resp != nil {
+				// Waiting longer than we are willing to is the caller's decision; hand back the answer.
+				return resp, nil
+			}
+			delay = t.maxWait
+		}
+		why := "network error"
+		if resp != nil {
+			why = resp.Status
+			resp.Body.Close()
+		}
+		if t.log != nil {
+			fmt.Fprintf(t.log, "digitalocean: %s %s: %s; retrying in %s (attempt %d of %d)\n",
+				req.Method, req.URL.Path, why, delay.Round(time.Second/10), attempt+2, t.retries+1)
+		}
+		select {
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		case <-time.After(delay):
+		}
+		if wait *= 2; wait > t.maxWait {
+			wait = t.maxWait
+		}
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			req = req.Clone(req.Context())
+			req.Body = body
+		}
+	}
+}
+
+func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		if ctx.Err() == context.DeadlineExceeded && req.Context().Err() == nil {
+			return nil, fmt.Errorf("no answer within %s: %w", t.timeout, err)
+		}
+		return nil, err
+	}
+	resp.Body = cancelOnClose{resp.Body, cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+func retryable(req *http.Request, resp *http.Response, err error) bool {
+	method := req.Method
+	if err != nil {
+		return method != http.MethodPost && req.Context().Err() == nil
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true
+	case resp.StatusCode >= 500:
+		return method != http.MethodPost
+	}
+	return false
+}
+
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp == nil {
+		return 0, false
+	}
+	s, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil || s < 0 {
+		return 0, false
+	}
+	return time.Duration(s) * time.Second, true
+}

@@ -1,0 +1,88 @@
+package droplets
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/digitalocean/godo"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+)
+
+// Memory thresholds of the routes to NixOS, in MB. nixos-anywhere's kexec
+// image must fit in RAM beside the running system: 1 GB droplets hung at 100%
+// CPU for an hour, 2 GB worked (seed README). nixos-infect builds in place with
+// a swapfile, so 1 GB is enough.
+const (
+	AnywhereMinMB = 2048
+	InfectMinMB   = 1024
+)
+
+// Size is one row of `mage sizes`.
+type Size struct {
+	Slug         string   `json:"slug"`
+	Description  string   `json:"description"`
+	MemoryMB     int      `json:"memory"`
+	VCPUs        int      `json:"vcpus"`
+	DiskGB       int      `json:"disk"`
+	PriceMonthly float64  `json:"price_monthly"`
+	PriceHourly  float64  `json:"price_hourly"`
+	Routes       []string `json:"routes"`
+}
+
+// Routes names the ways to NixOS a droplet with memoryMB can take.
+func Routes(memoryMB int) []string {
+	routes := []string{}
+	if memoryMB >= AnywhereMinMB {
+		routes = append(routes, "anywhere")
+	}
+	if memoryMB >= InfectMinMB {
+		routes = append(routes, "infect")
+	}
+	return append(routes, "image")
+}
+
+// Sizes lists the sizes available in region, cheapest first.
+func Sizes(ctx context.Context, c *godo.Client, region string) ([]Size, error) {
+	all, err := doapi.ListAll(ctx, c.Sizes.List)
+	if err != nil {
+		return nil, fmt.Errorf("list sizes: %w", doapi.Explain(err))
+	}
+	out := []Size{}
+	for _, s := range all {
+		if !s.Available || !offeredIn(s, region) {
+			continue
+		}
+		out = append(out, Size{
+			Slug: s.Slug, Description: s.Description, MemoryMB: s.Memory, VCPUs: s.Vcpus, DiskGB: s.Disk,
+			PriceMonthly: s.PriceMonthly, PriceHourly: s.PriceHourly, Routes: Routes(s.Memory),
+		})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].PriceMonthly != out[j].PriceMonthly {
+			return out[i].PriceMonthly < out[j].PriceMonthly
+		}
+		return out[i].Slug < out[j].Slug
+	})
+	return out, nil
+}
+
+func offeredIn(s godo.Size, region string) bool {
+	return slices.Contains(s.Regions, region)
+}
+
+// WriteSizes prints sizes as `doctl compute size list` does, plus the routes column.
+func WriteSizes(w io.Writer, sizes []Size) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 4, ' ', 0)
+	fmt.Fprintln(tw, "Slug\tDescription\tMemory\tVCPUs\tDisk\tPrice Monthly\tPrice Hourly\tNixOS Routes")
+	for _, s := range sizes {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%0.2f\t%f\t%s\n",
+			s.Slug, s.Description, s.MemoryMB, s.VCPUs, s.DiskGB, s.PriceMonthly, s.PriceHourly, strings.Join(s.Routes, ","))
+	}
+	return tw.Flush()
+}

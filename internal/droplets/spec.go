@@ -1,0 +1,190 @@
+package droplets
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/digitalocean/godo"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
+)
+
+// MaxUserData is DigitalOcean's limit on a droplet's user data.
+const MaxUserData = 64 * 1024
+
+// Spec is what the operator asked for.
+type Spec struct {
+	Name     string
+	Region   string
+	Size     string
+	Image    string // slug or numeric ID of a custom image
+	IPv6     bool
+	Project  string
+	SSHKeys  []string
+	Tags     []string
+	UserData string
+}
+
+// SpecFrom takes a droplet spec from settings.
+func SpecFrom(s settings.Settings) Spec {
+	return Spec{
+		Name: s.Name, Region: s.Region, Size: s.Size, Image: s.Image, IPv6: s.IPv6,
+		Project: s.Project, SSHKeys: s.SSHKeys, Tags: s.AllTags(),
+	}
+}
+
+// Plan is a Spec checked against the account: everything needed to create
+// the droplet and to tell the operator what it costs.
+type Plan struct {
+	Spec
+	Size        godo.Size
+	Image       godo.Image
+	SSHKeys     []godo.DropletCreateSSHKey
+	ProjectName string
+}
+
+// CustomImage reports whether the plan boots a custom (uploaded) image.
+func (p Plan) CustomImage() bool { return p.Image.Type == "custom" }
+
+// DigitalOcean accepts letters, digits, dots and dashes in droplet names.
+var validName = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$`)
+
+// Check validates spec locally and against the API, without changing
+// anything, so bad input never leaves a half-made droplet behind.
+func Check(ctx context.Context, c *godo.Client, spec Spec) (Plan, error) {
+	p := Plan{Spec: spec}
+	if !validName.MatchString(spec.Name) {
+		return p, fmt.Errorf("invalid droplet name %q: use letters, digits, dots and dashes, starting and ending with a letter or digit (e.g. -name=web1)", spec.Name)
+	}
+	if len(spec.UserData) > MaxUserData {
+		return p, fmt.Errorf("user data is %d bytes; DigitalOcean allows at most %d", len(spec.UserData), MaxUserData)
+	}
+	if err := checkRegion(ctx, c, spec.Region); err != nil {
+		return p, err
+	}
+	size, err := checkSize(ctx, c, spec.Size, spec.Region)
+	if err != nil {
+		return p, err
+	}
+	p.Size = size
+	if p.Image, err = lookupImage(ctx, c, spec.Image); err != nil {
+		return p, err
+	}
+	if p.Image.MinDiskSize > size.Disk {
+		return p, fmt.Errorf("image %q needs a %d GB disk but size %s has %d GB; pick a larger -size", spec.Image, p.Image.MinDiskSize, size.Slug, size.Disk)
+	}
+	if p.SSHKeys, err = resolveKeys(ctx, c, spec.SSHKeys); err != nil {
+		return p, err
+	}
+	if spec.Project != "" {
+		proj, _, err := c.Projects.Get(ctx, spec.Project)
+		if doapi.IsNotFound(err) {
+			return p, fmt.Errorf("unknown project %q: set DROPLET_PROJECT to an ID from `doctl projects list`, or empty for the default project", spec.Project)
+		}
+		if err != nil {
+			return p, fmt.Errorf("look up project %s: %w", spec.Project, doapi.Explain(err))
+		}
+		p.ProjectName = proj.Name
+	}
+	return p, nil
+}
+
+func checkRegion(ctx context.Context, c *godo.Client, region string) error {
+	regions, err := doapi.ListAll(ctx, c.Regions.List)
+	if err != nil {
+		return fmt.Errorf("list regions: %w", doapi.Explain(err))
+	}
+	var slugs []string
+	for _, r := range regions {
+		if r.Slug == region {
+			if !r.Available {
+				return fmt.Errorf("region %q is not taking new droplets now; pick another -region", region)
+			}
+			return nil
+		}
+		if r.Available {
+			slugs = append(slugs, r.Slug)
+		}
+	}
+	return fmt.Errorf("unknown region %q: use one of %s", region, strings.Join(slugs, ", "))
+}
+
+func checkSize(ctx context.Context, c *godo.Client, slug, region string) (godo.Size, error) {
+	sizes, err := doapi.ListAll(ctx, c.Sizes.List)
+	if err != nil {
+		return godo.Size{}, fmt.Errorf("list sizes: %w", doapi.Explain(err))
+	}
+	for _, s := range sizes {
+		if s.Slug != slug {
+			continue
+		}
+		if !s.Available || !offeredIn(s, region) {
+			return s, fmt.Errorf("size %q is not offered in %s; run `mage sizes` for the sizes that are, or pick another -region", slug, region)
+		}
+		return s, nil
+	}
+	return godo.Size{}, fmt.Errorf("unknown size %q: run `mage sizes` for valid slugs, e.g. -size=s-1vcpu-2gb", slug)
+}
+
+func lookupImage(ctx context.Context, c *godo.Client, image string) (godo.Image, error) {
+	var (
+		img *godo.Image
+		err error
+	)
+	if id, convErr := strconv.Atoi(image); convErr == nil {
+		img, _, err = c.Images.GetByID(ctx, id)
+	} else {
+		img, _, err = c.Images.GetBySlug(ctx, image)
+	}
+	if doapi.IsNotFound(err) {
+		return godo.Image{}, fmt.Errorf("unknown image %q: use a slug such as debian-12-x64 (`doctl compute image list-distribution`) or a custom image ID from `mage images`", image)
+	}
+	if err != nil {
+		return godo.Image{}, fmt.Errorf("look up image %s: %w", image, doapi.Explain(err))
+	}
+	if img.Status != "" && img.Status != "available" {
+		return *img, fmt.Errorf("image %q is %s, not available; wait for its import (`mage images`) or pick another", image, img.Status)
+	}
+	return *img, nil
+}
+
+// resolveKeys turns IDs or fingerprints into create-request keys; no keys
+// means every key on the account, since a droplet nobody can log in to is
+// useless for the routes that follow.
+func resolveKeys(ctx context.Context, c *godo.Client, want []string) ([]godo.DropletCreateSSHKey, error) {
+	out := []godo.DropletCreateSSHKey{}
+	if len(want) == 0 {
+		keys, err := doapi.ListAll(ctx, c.Keys.List)
+		if err != nil {
+			return nil, fmt.Errorf("list SSH keys: %w", doapi.Explain(err))
+		}
+		if len(keys) == 0 {
+			return nil, fmt.Errorf("the account has no SSH keys: add one with `doctl compute ssh-key import` or set DROPLET_SSH_KEYS")
+		}
+		for _, k := range keys {
+			out = append(out, godo.DropletCreateSSHKey{ID: k.ID})
+		}
+		return out, nil
+	}
+	for _, w := range want {
+		var err error
+		if id, convErr := strconv.Atoi(w); convErr == nil {
+			_, _, err = c.Keys.GetByID(ctx, id)
+			out = append(out, godo.DropletCreateSSHKey{ID: id})
+		} else {
+			_, _, err = c.Keys.GetByFingerprint(ctx, w)
+			out = append(out, godo.DropletCreateSSHKey{Fingerprint: w})
+		}
+		if doapi.IsNotFound(err) {
+			return nil, fmt.Errorf("unknown SSH key %q: use an ID or fingerprint from `doctl compute ssh-key list` in DROPLET_SSH_KEYS", w)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("look up SSH key %s: %w", w, doapi.Explain(err))
+		}
+	}
+	return out, nil
+}

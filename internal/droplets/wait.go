@@ -1,0 +1,178 @@
+package droplets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+)
+
+// actionErrored is the action status godo has no constant for.
+const actionErrored = "errored"
+
+// WaitOptions bounds and paces WaitReady. The zero value suits real droplets.
+type WaitOptions struct {
+	SSHPort   int           // 0 = 22
+	Timeout   time.Duration // 0 = 10m
+	FirstPoll time.Duration // first API poll for an address; 0 = 1s, doubling
+	MaxPoll   time.Duration // slowest API poll; 0 = 5s, doctl's pace
+	Watch     time.Duration // status checks while waiting for SSH; 0 = 15s
+	SSHProbe  time.Duration // SSH banner probes, which cost no API calls; 0 = 250ms
+	ActionID  int           // create action to watch for errors; 0 = none
+	Log       io.Writer
+}
+
+func (o *WaitOptions) defaults() {
+	if o.SSHPort == 0 {
+		o.SSHPort = 22
+	}
+	o.Timeout = orDur(o.Timeout, 10*time.Minute)
+	o.FirstPoll = orDur(o.FirstPoll, time.Second)
+	o.MaxPoll = orDur(o.MaxPoll, 5*time.Second)
+	o.Watch = orDur(o.Watch, 15*time.Second)
+	o.SSHProbe = orDur(o.SSHProbe, 250*time.Millisecond)
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+}
+
+func orDur(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// WaitReady waits until droplet id answers SSH, which is what the routes
+// need; "active" comes earlier and says nothing about sshd. The API is asked
+// only until the droplet has an address and then rarely, to notice a failed
+// create; readiness itself is noticed by cheap banner probes.
+func WaitReady(ctx context.Context, c *godo.Client, id int, o WaitOptions) (*godo.Droplet, error) {
+	o.defaults()
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+
+	d, err := waitForAddress(ctx, c, id, o, start)
+	if err != nil {
+		return d, err
+	}
+	ip, _ := d.PublicIPv4()
+	addr := net.JoinHostPort(ip, strconv.Itoa(o.SSHPort))
+	fmt.Fprintf(o.Log, "droplet %d has address %s; waiting for SSH on %s\n", id, ip, addr)
+
+	watchErr := make(chan error, 1)
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go func() { watchErr <- watch(watchCtx, c, id, o) }()
+
+	sshCtx, stopSSH := context.WithCancel(ctx)
+	defer stopSSH()
+	sshDone := make(chan error, 1)
+	go func() {
+		sshDone <- remote.WaitForSSH(sshCtx, addr, o.SSHProbe, func(elapsed time.Duration) {
+			fmt.Fprintf(o.Log, "  still waiting for SSH on %s (%s)\n", addr, time.Since(start).Round(time.Second))
+		})
+	}()
+	select {
+	case err = <-sshDone:
+	case err = <-watchErr:
+		stopSSH()
+		<-sshDone
+	}
+	if err != nil {
+		return d, describeWaitErr(ctx, c, id, o, start, err)
+	}
+	stopWatch()
+	// One last read for the final status and the IPv6 address, which may come later than IPv4.
+	if fresh, _, err := c.Droplets.Get(ctx, id); err == nil {
+		d = fresh
+	}
+	fmt.Fprintf(o.Log, "droplet %d answers SSH after %s\n", id, time.Since(start).Round(time.Second/10))
+	return d, nil
+}
+
+func waitForAddress(ctx context.Context, c *godo.Client, id int, o WaitOptions, start time.Time) (*godo.Droplet, error) {
+	interval := o.FirstPoll
+	for {
+		d, _, err := c.Droplets.Get(ctx, id)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, describeWaitErr(ctx, c, id, o, start, ctx.Err())
+			}
+			return nil, fmt.Errorf("read droplet %d: %w", id, doapi.Explain(err))
+		}
+		if ip, _ := d.PublicIPv4(); ip != "" {
+			return d, nil
+		}
+		fmt.Fprintf(o.Log, "droplet %d is %s, no address yet (%s)\n", id, d.Status, time.Since(start).Round(time.Second))
+		select {
+		case <-ctx.Done():
+			return d, describeWaitErr(ctx, c, id, o, start, ctx.Err())
+		case <-time.After(interval):
+		}
+		if interval *= 2; interval > o.MaxPoll {
+			interval = o.MaxPoll
+		}
+	}
+}
+
+// watch ends the wait early when DigitalOcean reports the create failed.
+func watch(ctx context.Context, c *godo.Client, id int, o WaitOptions) error {
+	t := time.NewTicker(o.Watch)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		if o.ActionID != 0 {
+			a, _, err := c.Actions.Get(ctx, o.ActionID)
+			if err == nil && a.Status == actionErrored {
+				return fmt.Errorf("DigitalOcean reports the create action %d of droplet %d errored", o.ActionID, id)
+			}
+			if err == nil && a.Status == godo.ActionCompleted {
+				// Nothing left to fail; only the SSH probe can end the wait now.
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			continue
+		}
+		d, _, err := c.Droplets.Get(ctx, id)
+		if doapi.IsNotFound(err) {
+			return fmt.Errorf("droplet %d was deleted while waiting for it", id)
+		}
+		if err == nil && (d.Status == "off" || d.Status == "archive") {
+			return fmt.Errorf("droplet %d is %s", id, d.Status)
+		}
+	}
+}
+
+// describeWaitErr turns a failed wait into advice; the droplet still exists
+// and costs money, so the message always says how to find and remove it.
+func describeWaitErr(ctx context.Context, c *godo.Client, id int, o WaitOptions, start time.Time, err error) error {
+	status := "unknown"
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if d, _, gerr := c.Droplets.Get(bg, id); gerr == nil {
+		status = d.Status
+	}
+	why := err.Error()
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		why = fmt.Sprintf("no SSH after %s", o.Timeout)
+	case errors.Is(err, context.Canceled):
+		why = "interrupted"
+	}
+	return fmt.Errorf("droplet %d (status %s): %s after %s; it is still there and billed: see `mage list`, remove it with `mage destroy %d -yes`: %w",
+		id, status, why, time.Since(start).Round(time.Second), id, err)
+}
