@@ -1,0 +1,128 @@
+{
+  description = "Gleipnir Technology: DigitalOcean droplets turned into NixOS (nixos-anywhere, custom image, nixos-infect)";
+
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.11";
+
+    disko = {
+      url = "github:nix-community/disko";
+      inputs.nixpkgs.follows = "nixpkgs";
+    };
+
+    # A release, so `nix run .#nixos-anywhere` is the same program for everyone.
+    nixos-anywhere = {
+      url = "github:nix-community/nixos-anywhere/1.13.0";
+      inputs = {
+        nixpkgs.follows = "nixpkgs";
+        disko.follows = "disko";
+        nixos-stable.follows = "nixpkgs";
+        # Used only by nixos-anywhere's own tests and formatter; "" points them
+        # at this flake, so they are never fetched.
+        nixos-images.follows = "";
+        nix-vm-test.follows = "";
+        treefmt-nix.follows = "";
+      };
+    };
+  };
+
+  outputs =
+    {
+      self,
+      nixpkgs,
+      disko,
+      nixos-anywhere,
+    }:
+    let
+      inherit (nixpkgs) lib;
+      forAllSystems = lib.genAttrs [
+        "x86_64-linux"
+        "aarch64-linux"
+        "x86_64-darwin"
+        "aarch64-darwin"
+      ];
+      pkgsLinux = nixpkgs.legacyPackages.x86_64-linux;
+    in
+    {
+      # Route 1: `nixos-anywhere --flake .#digitalocean --target-host root@<ip>`.
+      # Tested on 2 GB droplets; 1 GB ones lack the RAM for kexec.
+      nixosConfigurations.digitalocean = nixpkgs.lib.nixosSystem {
+        modules = [
+          disko.nixosModules.disko
+          ./nixos-anywhere/configuration.nix
+          { nixpkgs.hostPlatform = "x86_64-linux"; }
+        ];
+      };
+
+      packages = forAllSystems (
+        system:
+        {
+          inherit (nixos-anywhere.packages.${system}) nixos-anywhere;
+        }
+        // lib.optionalAttrs (system == "x86_64-linux") {
+          # Route 2: the custom image; one definition, shared with nix-build.
+          digitalocean-image = import ./digitalocean/custom-image.nix {
+            inherit nixpkgs system;
+          };
+        }
+      );
+
+      devShells = forAllSystems (
+        system:
+        let
+          pkgs = nixpkgs.legacyPackages.${system};
+          # go.mod says `go 1.25.0`; nixos-25.11's default `go` is go_1_25 too,
+          # named here so that a nixpkgs update cannot change it unnoticed.
+          go = pkgs.go_1_25;
+          # go.mod pins mage v1.17.2 as a tool; nixpkgs packages another version.
+          mage = pkgs.writeShellScriptBin "mage" ''
+            GOTOOLCHAIN=local exec ${go}/bin/go tool mage "$@"
+          '';
+        in
+        {
+          default = pkgs.mkShell {
+            packages = [
+              go
+              mage
+              pkgs.gopls
+              pkgs.gotools
+              pkgs.golangci-lint
+              pkgs.doctl
+              pkgs.nix
+              self.packages.${system}.nixos-anywhere
+              pkgs.openssh
+              pkgs.rsync
+              pkgs.shellcheck
+              pkgs.nixfmt
+              pkgs.yamllint
+              pkgs.jq
+              pkgs.curl
+            ];
+            # Never download another Go toolchain: use the one above.
+            GOTOOLCHAIN = "local";
+          };
+        }
+      );
+
+      # nixfmt (RFC 166 style; `nixfmt-rfc-style` is now an alias of it) over
+      # the whole tree, as `nix fmt` expects.
+      formatter = forAllSystems (system: nixpkgs.legacyPackages.${system}.nixfmt-tree);
+
+      checks.x86_64-linux = {
+        digitalocean = self.nixosConfigurations.digitalocean.config.system.build.toplevel;
+        formatting =
+          pkgsLinux.runCommand "nixfmt-check"
+            {
+              nativeBuildInputs = [ pkgsLinux.nixfmt ];
+              src = lib.fileset.toSource {
+                root = ./.;
+                fileset = lib.fileset.fileFilter (file: file.hasExt "nix") ./.;
+              };
+            }
+            ''
+              cd "$src"
+              find . -name '*.nix' -print0 | xargs -0 nixfmt --check
+              touch "$out"
+            '';
+      };
+    };
+}

@@ -1,0 +1,71 @@
+# What a NixOS droplet needs from DigitalOcean, for the nixos-anywhere route.
+# Option names checked against nixos-25.11 (nixos/modules/virtualisation/
+# digital-ocean-config.nix, digital-ocean-init.nix, services/system/cloud-init.nix)
+# and against nix-community/srvos nixos/hardware/digitalocean/droplet.nix.
+{ lib, modulesPath, ... }:
+{
+  # qemu guest profile, serial console, sshd, do-agent, and the metadata units
+  # (hostname from the droplet's name, entropy seed).
+  imports = [ (modulesPath + "/virtualisation/digital-ocean-config.nix") ];
+
+  # Droplets made from DigitalOcean's own images get static addresses from the
+  # config drive (/dev/vdb), not from DHCP. cloud-init reads them there on
+  # every boot and writes systemd-networkd units (which also turns on
+  # systemd-resolved for the DNS servers). Without this the installed system
+  # boots unreachable.
+  networking.useDHCP = lib.mkForce false;
+  services.cloud-init = {
+    enable = true;
+    network.enable = true;
+    settings = {
+      # cloud-init's DigitalOcean datasource is deprecated since 23.2 in favour
+      # of ConfigDrive (datasource names are case-sensitive).
+      datasource_list = [ "ConfigDrive" ];
+      datasource.ConfigDrive = { };
+      # Only modules that work on NixOS: no users-groups, ssh (edits
+      # sshd_config, deletes host keys), update_etc_hosts, locale or
+      # set_password. Everything else about the system comes from this flake.
+      cloud_init_modules = [
+        "seed_random"
+        "bootcmd"
+        "write_files"
+        "growpart"
+        "resizefs"
+        "set_hostname"
+        "update_hostname"
+      ];
+      cloud_config_modules = [ "runcmd" ];
+      cloud_final_modules = [
+        "scripts_per_once"
+        "scripts_per_boot"
+        "scripts_user"
+        "final_message"
+      ];
+      # Keep the host keys (nixos-anywhere --copy-host-keys keeps known_hosts valid).
+      ssh_deletekeys = false;
+    };
+  };
+
+  # As srvos does: root's keys come only from ../digitalocean/authorized_keys
+  # (./configuration.nix), and the system changes by redeploying this flake,
+  # never from user data (that path assumes channels and /etc/nixos).
+  virtualisation.digitalOcean = {
+    setRootPassword = false;
+    setSshKeys = false;
+    rebuildFromUserData = false;
+  };
+
+  # No fileSystems override is needed: digital-ocean-config.nix sets
+  # fileSystems."/" (by-label/nixos) with lib.mkDefault, so disko's
+  # definitions from ./disk-config.nix win.
+
+  # GRUB for both firmware types: BIOS through the EF02 partition, UEFI
+  # through the fallback path on the ESP (no NVRAM entry needed).
+  boot.loader.grub = {
+    efiSupport = true;
+    efiInstallAsRemovable = true;
+    # digital-ocean-config.nix lists /dev/vda and disko adds it again for the
+    # EF02 partition; install GRUB there once.
+    devices = lib.mkForce [ "/dev/vda" ];
+  };
+}
