@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+)
+
+// InfectOptions are the flags of `mage infect`, and what tests point
+// elsewhere. The zero value suits a real droplet.
+type InfectOptions struct {
+	Overrides // as for create; Size defaults to INFECT_SIZE, Timeout bounds the wait for the new droplet's SSH
+
+	Template string       // user data template; "" = infect.TemplateFile
+	KeysFile string       // root's authorized keys; "" = infect.KeysFile
+	Paths    infect.Paths // where the droplet keeps the install's traces; zero = infect.DefaultPaths()
+	SSHUser  string       // "" = root
+	LogDir   string       // where the logs of a failed install are copied; "" = the current directory
+
+	Install time.Duration // how long the install may take, reboot included; 0 = 45m
+	Reboot  time.Duration // how long the droplet may stay unreachable; 0 = 10m
+	Poll    time.Duration // state checks and SSH probes; 0 = 5s
+}
+
+func (o *InfectOptions) defaults() {
+	if o.Template == "" {
+		o.Template = infect.TemplateFile
+	}
+	if o.KeysFile == "" {
+		o.KeysFile = infect.KeysFile
+	}
+	if o.Paths == (infect.Paths{}) {
+		o.Paths = infect.DefaultPaths()
+	}
+	if o.Install == 0 {
+		o.Install = 45 * time.Minute
+	}
+}
+
+// Infect creates a droplet whose user data installs NixOS over its stock
+// image with nixos-infect, follows the install over SSH through its reboot,
+// and checks that the droplet came back as NixOS with its addresses. The
+// user data is made and checked before anything is created. When the
+// install fails, its logs are copied into a local file.
+func Infect(ctx context.Context, e *Env, o InfectOptions) error {
+	o.defaults()
+	keys, err := infect.ReadAuthorizedKeys(o.KeysFile)
+	if err != nil {
+		return err
+	}
+	ud, err := infect.Render(o.Template, infect.Input{Channel: e.Settings.InfectChannel, Keys: keys, Paths: o.Paths})
+	if err != nil {
+		return err
+	}
+	spec := e.Spec(o.Overrides)
+	if o.Size == nil {
+		spec.Size = e.Settings.InfectSize
+	}
+	spec.UserData = ud
+	fmt.Fprintf(e.Err, "user data: %d bytes; nixos-infect %.12s (sha256 %.12s…), channel %s, %d key(s) from %s\n",
+		len(ud), infect.Commit, infect.ScriptSHA256, e.Settings.InfectChannel, len(keys), o.KeysFile)
+
+	d, _, err := Provision(ctx, e, spec, o.Timeout)
+	if err != nil {
+		return err
+	}
+	ip, _ := d.PublicIPv4()
+	ip6, _ := d.PublicIPv6()
+	ssh := remote.Config{User: o.SSHUser, Port: e.Settings.SSHPort, IdentityFile: e.Settings.SSHIdentity, KnownHostsFile: e.Settings.KnownHosts, Log: e.Err}
+
+	ctx, cancel := context.WithTimeout(ctx, o.Install)
+	defer cancel()
+	fmt.Fprintf(e.Err, "following the install on %s (%s) for up to %s; it ends with a reboot into NixOS\n", d.Name, ip, o.Install)
+	c, err := infect.Follower{
+		Host: ip, SSH: ssh, Paths: o.Paths, Log: e.Err, Prefix: d.Name + ": ",
+		Poll: o.Poll, RebootTimeout: o.Reboot,
+	}.Follow(ctx)
+	if err != nil {
+		return infectFailed(ctx, e, o, d, ssh, nil, err)
+	}
+	defer c.Close()
+
+	rep, err := verify.Run(ctx, ip, ssh, verify.Expect{
+		IPv4: ip, IPv6: ip6, OSRelease: o.Paths.OSRelease,
+		WaitTimeout: o.Reboot, Poll: o.Poll, Log: e.Err,
+	})
+	if werr := rep.Write(e.Out); werr != nil {
+		return werr
+	}
+	if err != nil {
+		return infectFailed(ctx, e, o, d, ssh, c, err)
+	}
+	if err := droplets.WriteDroplet(e.Out, d); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Err, "droplet %s runs NixOS: ssh root@%s\n", d.Name, ip)
+	return nil
+}
+
+// infectFailed copies the install's logs into a local file, says where,
+// and returns cause with that path. c is a client to the droplet, or nil
+// to log in anew. The droplet is left as it is, to be looked at.
+func infectFailed(ctx context.Context, e *Env, o InfectOptions, d *godo.Droplet, ssh remote.Config, c *remote.Client, cause error) error {
+	failure := fmt.Errorf("infect droplet %s (id %d): %w", d.Name, d.ID, cause)
+	if errors.Is(cause, context.Canceled) {
+		return failure // interrupted: the operator wants out, not logs
+	}
+	// The install's own deadline may be what failed; copying gets a bound of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	ip, _ := d.PublicIPv4()
+	if c == nil {
+		var err error
+		if c, err = remote.Dial(ctx, ip, ssh); err != nil {
+			fmt.Fprintf(e.Err, "could not log in to copy the install logs (%v); the droplet's recovery console shows its screen, where the log was written too: %s\n", err, verify.RecoveryConsoleURL)
+			return failure
+		}
+		defer c.Close()
+	}
+	path := filepath.Join(o.LogDir, fmt.Sprintf("infect-%s-%s.log", d.Name, e.Now().UTC().Format("20060102-150405")))
+	n, err := writeInfectLogs(ctx, c, o.Paths, path, fmt.Sprintf("# install logs of droplet %s (id %d, %s), copied after: %v\n\n", d.Name, d.ID, ip, cause))
+	if err != nil {
+		fmt.Fprintf(e.Err, "copying the install logs to %s: %v\n", path, err)
+		if n == 0 {
+			return failure
+		}
+	}
+	fmt.Fprintf(e.Err, "copied %d install log file(s) from %s to %s\n", n, d.Name, path)
+	return fmt.Errorf("%w; logs in %s; the droplet is still there and billed: `mage destroy %s -yes` removes it", failure, path, d.Name)
+}
+
+// writeInfectLogs writes header and the install's logs to a new file at path.
+func writeInfectLogs(ctx context.Context, c *remote.Client, p infect.Paths, path, header string) (int, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := f.WriteString(header); err != nil {
+		f.Close()
+		return 0, err
+	}
+	n, err := infect.Collect(ctx, c, p, f)
+	return n, errors.Join(err, f.Close())
+}

@@ -1,0 +1,119 @@
+package dosim
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// action is a droplet's create action; its status is derived when read.
+type action struct {
+	id        int
+	dropletID int
+	region    regionJSON
+	started   time.Time
+}
+
+// actionJSON is the Action schema (specification/resources/actions/models/action.yml).
+type actionJSON struct {
+	ID           int        `json:"id"`
+	Status       string     `json:"status"`
+	Type         string     `json:"type"`
+	StartedAt    string     `json:"started_at"`
+	CompletedAt  *string    `json:"completed_at"`
+	ResourceID   int        `json:"resource_id"`
+	ResourceType string     `json:"resource_type"`
+	Region       regionJSON `json:"region"`
+	RegionSlug   string     `json:"region_slug"`
+}
+
+// actionView renders a at now: in progress until BootTime has passed, then
+// completed, or errored under ActionsError; NeverActive keeps it in
+// progress.
+func (s *Server) actionView(a *action, now time.Time) actionJSON {
+	v := actionJSON{
+		ID:           a.id,
+		Status:       "in-progress",
+		Type:         "create",
+		StartedAt:    timestamp(a.started),
+		ResourceID:   a.dropletID,
+		ResourceType: "droplet",
+		Region:       a.region,
+		RegionSlug:   a.region.Slug,
+	}
+	done := a.started.Add(s.opts.BootTime)
+	if s.opts.NeverActive || now.Before(done) {
+		return v
+	}
+	v.Status = "completed"
+	if s.opts.ActionsError {
+		v.Status = "errored"
+	}
+	completed := timestamp(done)
+	v.CompletedAt = &completed
+	return v
+}
+
+// actionViews renders the actions keep accepts, ordered by id; the caller
+// holds s.mu.
+func (s *Server) actionViews(now time.Time, keep func(*action) bool) []actionJSON {
+	out := []actionJSON{}
+	for _, id := range sortedIDs(s.actions) {
+		if a := s.actions[id]; keep(a) {
+			out = append(out, s.actionView(a, now))
+		}
+	}
+	return out
+}
+
+func (s *Server) listActions(c *call) {
+	s.mu.Lock()
+	views := s.actionViews(c.now, func(*action) bool { return true })
+	s.mu.Unlock()
+	paginate(c, "actions", views)
+}
+
+func (s *Server) getAction(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.pathAction(c)
+	if !ok {
+		c.fail(http.StatusNotFound, msgNotFound)
+		return
+	}
+	c.json(http.StatusOK, map[string]actionJSON{"action": s.actionView(a, c.now)})
+}
+
+func (s *Server) listDropletActions(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.pathDroplet(c)
+	if !ok {
+		c.fail(http.StatusNotFound, msgNotFound)
+		return
+	}
+	paginate(c, "actions", s.actionViews(c.now, func(a *action) bool { return a.dropletID == d.id }))
+}
+
+func (s *Server) getDropletAction(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, okDroplet := s.pathDroplet(c)
+	a, okAction := s.pathAction(c)
+	if !okDroplet || !okAction || a.dropletID != d.id {
+		c.fail(http.StatusNotFound, msgNotFound)
+		return
+	}
+	c.json(http.StatusOK, map[string]actionJSON{"action": s.actionView(a, c.now)})
+}
+
+// pathAction finds the action the {action} path segment names; the caller
+// holds s.mu.
+func (s *Server) pathAction(c *call) (*action, bool) {
+	id, err := strconv.Atoi(c.r.PathValue("action"))
+	if err != nil {
+		return nil, false
+	}
+	a, ok := s.actions[id]
+	return a, ok
+}

@@ -1,0 +1,233 @@
+package dosim
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/digitalocean/godo"
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/ssh"
+)
+
+// sizeRow is a line of `doctl compute size list`, formatted as doctl does.
+type sizeRow struct {
+	Slug, Description         string
+	Memory, Vcpus, Disk       int
+	PriceMonthly, PriceHourly string
+}
+
+func TestSizesIncludeDoctlCatalog(t *testing.T) {
+	e := newEnv(t, Options{})
+	sizes, resp, err := e.client.Sizes.List(ctx, &godo.ListOptions{PerPage: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Links != nil {
+		t.Errorf("one page of sizes came with links %+v", resp.Links)
+	}
+	if resp.Meta == nil || resp.Meta.Total != len(sizes) {
+		t.Errorf("meta %+v for %d sizes", resp.Meta, len(sizes))
+	}
+	bySlug := map[string]godo.Size{}
+	for _, s := range sizes {
+		bySlug[s.Slug] = s
+	}
+	// From a real `doctl compute size list`.
+	table := `s-1vcpu-512mb-10gb Basic 512 1 10 4.00 0.005950
+s-1vcpu-1gb Basic 1024 1 25 6.00 0.008930
+s-1vcpu-1gb-amd Basic_AMD 1024 1 25 7.00 0.010420
+s-1vcpu-1gb-intel Basic_Intel 1024 1 25 7.00 0.010420
+s-1vcpu-1gb-35gb-intel Basic_Intel 1024 1 35 8.00 0.011900
+s-1vcpu-2gb Basic 2048 1 50 12.00 0.017860
+s-1vcpu-2gb-amd Basic_AMD 2048 1 50 14.00 0.020830
+s-1vcpu-2gb-intel Basic_Intel 2048 1 50 14.00 0.020830
+s-1vcpu-2gb-70gb-intel Basic_Intel 2048 1 70 16.00 0.023810
+s-2vcpu-2gb Basic 2048 2 60 18.00 0.026790
+s-2vcpu-2gb-amd Basic_AMD 2048 2 60 21.00 0.031250
+s-2vcpu-2gb-intel Basic_Intel 2048 2 60 21.00 0.031250
+s-2vcpu-2gb-90gb-intel Basic_Intel 2048 2 90 24.00 0.035710
+s-2vcpu-4gb Basic 4096 2 80 24.00 0.035710
+s-2vcpu-4gb-amd Basic_AMD 4096 2 80 28.00 0.041670
+s-2vcpu-4gb-intel Basic_Intel 4096 2 80 28.00 0.041670
+s-2vcpu-4gb-120gb-intel Basic_Intel 4096 2 120 32.00 0.047620
+s-2vcpu-8gb-amd Basic_AMD 8192 2 100 42.00 0.062500`
+	var want, got []sizeRow
+	for _, line := range strings.Split(table, "\n") {
+		var r sizeRow
+		if _, err := fmt.Sscan(line, &r.Slug, &r.Description, &r.Memory, &r.Vcpus, &r.Disk, &r.PriceMonthly, &r.PriceHourly); err != nil {
+			t.Fatal(err)
+		}
+		r.Description = strings.ReplaceAll(r.Description, "_", " ")
+		want = append(want, r)
+		s := bySlug[r.Slug]
+		got = append(got, sizeRow{s.Slug, s.Description, s.Memory, s.Vcpus, s.Disk,
+			fmt.Sprintf("%0.2f", s.PriceMonthly), fmt.Sprintf("%f", s.PriceHourly)})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sizes as doctl prints them (-want +got):\n%s", diff)
+	}
+	var notInSFO3, unavailable bool
+	for _, s := range sizes {
+		if s.Transfer <= 0 || s.Description == "" || s.Regions == nil || s.Memory%8 != 0 {
+			t.Errorf("size %+v lacks realistic fields", s)
+		}
+		notInSFO3 = notInSFO3 || (s.Available && !slices.Contains(s.Regions, "sfo3"))
+		unavailable = unavailable || !s.Available
+	}
+	if !notInSFO3 || !unavailable {
+		t.Errorf("want a size missing from sfo3 (%v) and an unavailable one (%v)", notInSFO3, unavailable)
+	}
+}
+
+func TestRegions(t *testing.T) {
+	e := newEnv(t, Options{})
+	regions, _, err := e.client.Regions.List(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySlug := map[string]godo.Region{}
+	for _, r := range regions {
+		bySlug[r.Slug] = r
+	}
+	for _, slug := range []string{"sfo3", "nyc1", "nyc3", "ams3", "fra1", "lon1", "sgp1", "tor1", "blr1", "syd1"} {
+		r := bySlug[slug]
+		if !r.Available || r.Name == "" || !slices.Contains(r.Sizes, "s-1vcpu-1gb") || !slices.Contains(r.Features, "ipv6") {
+			t.Errorf("region %s: %+v", slug, r)
+		}
+	}
+	if slices.Contains(bySlug["sfo3"].Sizes, "g-2vcpu-8gb") || !slices.Contains(bySlug["nyc3"].Sizes, "g-2vcpu-8gb") {
+		t.Error("g-2vcpu-8gb should be offered in nyc3 but not sfo3")
+	}
+	if nyc2 := bySlug["nyc2"]; nyc2.Available || len(nyc2.Sizes) != 0 {
+		t.Errorf("nyc2 %+v, want closed", nyc2)
+	}
+}
+
+func TestSSHKeys(t *testing.T) {
+	e := newEnv(t, Options{})
+	keys, _, err := e.client.Keys.List(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2 {
+		t.Fatalf("%d preloaded keys, want 2", len(keys))
+	}
+	for _, k := range keys {
+		pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.PublicKey))
+		if err != nil {
+			t.Errorf("key %s: %v", k.Name, err)
+			continue
+		}
+		if fp := ssh.FingerprintLegacyMD5(pub); fp != k.Fingerprint {
+			t.Errorf("key %s: fingerprint %s, want %s", k.Name, k.Fingerprint, fp)
+		}
+		byID, _, err := e.client.Keys.GetByID(ctx, k.ID)
+		if err != nil || byID.Fingerprint != k.Fingerprint {
+			t.Errorf("get by id: %+v, %v", byID, err)
+		}
+		byFP, _, err := e.client.Keys.GetByFingerprint(ctx, k.Fingerprint)
+		if err != nil || byFP.ID != k.ID {
+			t.Errorf("get by fingerprint: %+v, %v", byFP, err)
+		}
+	}
+	_, _, err = e.client.Keys.GetByID(ctx, 1)
+	wantStatus(t, err, http.StatusNotFound, msgNotFound)
+
+	edPub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sshPub, err := ssh.NewPublicKey(edPub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sshPub))) + " deploy@test"
+	created, resp, err := e.client.Keys.Create(ctx, &godo.KeyCreateRequest{Name: "deploy", PublicKey: line})
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create key: %v, %v", resp, err)
+	}
+	if created.Fingerprint != ssh.FingerprintLegacyMD5(sshPub) || created.PublicKey != line {
+		t.Errorf("created key %+v", created)
+	}
+	_, _, err = e.client.Keys.Create(ctx, &godo.KeyCreateRequest{Name: "again", PublicKey: line})
+	wantStatus(t, err, http.StatusUnprocessableEntity, msgKeyInUse)
+	_, _, err = e.client.Keys.Create(ctx, &godo.KeyCreateRequest{Name: "junk", PublicKey: "ssh-ed25519 AAAAB3NzaC1yc2E="})
+	wantStatus(t, err, http.StatusUnprocessableEntity, "")
+	if _, err := e.client.Keys.DeleteByID(ctx, created.ID); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _, _ := e.client.Keys.List(ctx, nil); len(keys) != 2 {
+		t.Errorf("%d keys after delete, want 2", len(keys))
+	}
+	_, err = e.client.Keys.DeleteByID(ctx, created.ID)
+	wantStatus(t, err, http.StatusNotFound, msgNotFound)
+}
+
+func TestAccount(t *testing.T) {
+	e := newEnv(t, Options{})
+	a, _, err := e.client.Account.Get(ctx)
+	if err != nil || a.Status != "active" || a.UUID == "" || a.DropletLimit == 0 {
+		t.Errorf("account %+v, %v", a, err)
+	}
+}
+
+func TestProjects(t *testing.T) {
+	e := newEnv(t, Options{})
+	projects, _, err := e.client.Projects.List(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(projects) != 1 || projects[0].ID != DefaultProjectID || !projects[0].IsDefault {
+		t.Fatalf("projects %+v", projects)
+	}
+	def, _, err := e.client.Projects.GetDefault(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID, _, err := e.client.Projects.Get(ctx, DefaultProjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(projects[0], *def); diff != "" {
+		t.Errorf("default project differs from the listed one:\n%s", diff)
+	}
+	if diff := cmp.Diff(*def, *byID); diff != "" {
+		t.Errorf("project by id differs from default:\n%s", diff)
+	}
+	_, _, err = e.client.Projects.Get(ctx, "00000000-0000-4000-8000-000000000000")
+	wantStatus(t, err, http.StatusNotFound, msgNotFound)
+
+	d, _ := e.createDroplet(t, nil)
+	res, _, err := e.client.Projects.AssignResources(ctx, DefaultProjectID, d, "do:droplet:1", "do:domain:example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRes := []godo.ProjectResource{
+		{URN: d.URN(), Links: &godo.ProjectResourceLinks{Self: e.ts.URL + "/v2/droplets/" + itoa(d.ID)}, Status: "ok"},
+		{URN: "do:droplet:1", Status: "not_found"},
+		{URN: "do:domain:example.com", Status: "not_found"},
+	}
+	if diff := cmp.Diff(wantRes, res, cmp.FilterPath(func(p cmp.Path) bool {
+		return p.Last().String() == ".AssignedAt"
+	}, cmp.Ignore())); diff != "" {
+		t.Errorf("assigned resources (-want +got):\n%s", diff)
+	}
+	if res[0].AssignedAt == "" {
+		t.Error("assigned droplet has no assigned_at")
+	}
+	_, _, err = e.client.Projects.AssignResources(ctx, DefaultProjectID, "droplet:1")
+	wantStatus(t, err, http.StatusBadRequest, msgBadURN)
+	_, _, err = e.client.Projects.AssignResources(ctx, "00000000-0000-4000-8000-000000000000", d)
+	wantStatus(t, err, http.StatusNotFound, msgNotFound)
+	_, _, err = e.client.Projects.ListResources(ctx, "00000000-0000-4000-8000-000000000000", nil)
+	wantStatus(t, err, http.StatusNotFound, msgNotFound)
+	listed, _, err := e.client.Projects.ListResources(ctx, "default", nil)
+	if err != nil || len(listed) != 1 || listed[0].URN != d.URN() {
+		t.Errorf("project resources %+v, %v", listed, err)
+	}
+}

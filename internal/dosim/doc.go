@@ -1,0 +1,23 @@
+// Package dosim simulates the part of DigitalOcean's API v2 this project
+// uses (sizes, regions, SSH keys, projects, droplets, actions and images), in
+// process, so that the real godo client and doctl can run against it
+// unchanged: point godo's base URL (or doctl's --api-url) at an
+// httptest.NewServer(dosim.New(...)) or at [Server.ListenAndServe].
+//
+// Answers follow DigitalOcean's OpenAPI description (repository
+// digitalocean/openapi, specification/DigitalOcean-public.v2.yaml): the same
+// paths, snake_case fields, required fields, status codes, error bodies
+// ({"id","message","request_id"}), RateLimit-* and X-Request-Id headers and
+// links/meta pagination. Where the description is silent, the simulator copies
+// what DigitalOcean is seen doing (error messages quoted in public bug
+// reports); where even that is unknown it errs on the strict side, so code
+// that works here does not rely on leniency the real API may not have.
+//
+// Time is simulated from timestamps compared when a resource is read: a
+// droplet is "new" until BootTime has passed since its creation, then
+// "active". Only the SSH endpoints, which must really listen, use timers.
+//
+// Each droplet gets a public IPv4 address in 127.64.0.0/10. Linux routes all
+// of 127.0.0.0/8 to the loopback interface, so when Options.SSHPort is set a
+// droplet's SSH endpoint is reachable at exactly the address the API reports.
+package dosim

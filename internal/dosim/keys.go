@@ -1,0 +1,142 @@
+package dosim
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// keyJSON is the SSH key schema (specification/resources/ssh_keys/models/sshKeys.yml).
+type keyJSON struct {
+	ID          int    `json:"id"`
+	Fingerprint string `json:"fingerprint"`
+	PublicKey   string `json:"public_key"`
+	Name        string `json:"name"`
+}
+
+// preloadedKeys are two real ed25519 public keys whose private halves were
+// discarded: valid to parse, useless to log in with.
+func preloadedKeys() []keyJSON {
+	keys := []keyJSON{
+		{ID: 41200001, Name: "alice@workstation", PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEmqcIE/aqN3KjXV0vcYT339vh8cfm5G7XUtKuIXSHdt alice@workstation"},
+		{ID: 41200002, Name: "ci@builder", PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHpVZDIqFQKz1+fXjUXeq/19eqWqCqe6i8+eXMZDoomP ci@builder"},
+	}
+	for i := range keys {
+		fp, err := fingerprint(keys[i].PublicKey)
+		if err != nil {
+			panic(fmt.Sprintf("dosim: preloaded key %q: %v", keys[i].Name, err))
+		}
+		keys[i].Fingerprint = fp
+	}
+	return keys
+}
+
+// sshKeyTypes are the key types DigitalOcean accepts.
+var sshKeyTypes = map[string]bool{
+	"ssh-rsa": true, "ssh-dss": true, "ssh-ed25519": true,
+	"ecdsa-sha2-nistp256": true, "ecdsa-sha2-nistp384": true, "ecdsa-sha2-nistp521": true,
+	"sk-ssh-ed25519@openssh.com": true, "sk-ecdsa-sha2-nistp256@openssh.com": true,
+}
+
+// fingerprint is the MD5 fingerprint DigitalOcean shows for an
+// authorized_keys line ("type base64 [comment]"): the MD5 of the decoded
+// key blob, as colon-separated hex. It checks that the blob names the same
+// key type as the line.
+func fingerprint(authorizedKey string) (string, error) {
+	fields := strings.Fields(authorizedKey)
+	if len(fields) < 2 || !sshKeyTypes[fields[0]] {
+		return "", fmt.Errorf("not an authorized_keys line of a supported type")
+	}
+	blob, err := base64.StdEncoding.DecodeString(fields[1])
+	if err != nil {
+		return "", fmt.Errorf("key is not base64: %w", err)
+	}
+	if len(blob) < 4 {
+		return "", fmt.Errorf("key blob too short")
+	}
+	n := binary.BigEndian.Uint32(blob)
+	if uint64(n) > uint64(len(blob)-4) || !bytes.Equal(blob[4:4+n], []byte(fields[0])) {
+		return "", fmt.Errorf("key blob is not of type %s", fields[0])
+	}
+	sum := md5.Sum(blob)
+	hexes := make([]string, len(sum))
+	for i, b := range sum {
+		hexes[i] = fmt.Sprintf("%02x", b)
+	}
+	return strings.Join(hexes, ":"), nil
+}
+
+// findKey looks a key up by id or fingerprint, as both the key endpoints and
+// a droplet's ssh_keys accept either; the caller holds s.mu.
+func (s *Server) findKey(idOrFingerprint string) (int, bool) {
+	id, err := strconv.Atoi(idOrFingerprint)
+	for i, k := range s.keys {
+		if (err == nil && k.ID == id) || k.Fingerprint == idOrFingerprint {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (s *Server) listKeys(c *call) {
+	s.mu.Lock()
+	keys := append([]keyJSON(nil), s.keys...)
+	s.mu.Unlock()
+	paginate(c, "ssh_keys", keys)
+}
+
+func (s *Server) getKey(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.findKey(c.r.PathValue("key"))
+	if !ok {
+		c.fail(http.StatusNotFound, msgNotFound)
+		return
+	}
+	c.json(http.StatusOK, map[string]keyJSON{"ssh_key": s.keys[i]})
+}
+
+func (s *Server) createKey(c *call) {
+	var req struct {
+		Name      string `json:"name"`
+		PublicKey string `json:"public_key"`
+	}
+	if !c.decode(&req) {
+		return
+	}
+	if strings.TrimSpace(req.Name) == "" {
+		c.fail(http.StatusUnprocessableEntity, "Name can't be blank")
+		return
+	}
+	fp, err := fingerprint(req.PublicKey)
+	if err != nil {
+		c.fail(http.StatusUnprocessableEntity, "Key invalid, key should be of the format `type key [comment]`")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.findKey(fp); dup {
+		c.fail(http.StatusUnprocessableEntity, msgKeyInUse)
+		return
+	}
+	k := keyJSON{ID: s.newID("key"), Fingerprint: fp, PublicKey: strings.TrimSpace(req.PublicKey), Name: req.Name}
+	s.keys = append(s.keys, k)
+	c.json(http.StatusCreated, map[string]keyJSON{"ssh_key": k})
+}
+
+func (s *Server) deleteKey(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.findKey(c.r.PathValue("key"))
+	if !ok {
+		c.fail(http.StatusNotFound, msgNotFound)
+		return
+	}
+	s.keys = append(s.keys[:i], s.keys[i+1:]...)
+	c.noContent()
+}

@@ -1,0 +1,137 @@
+package images
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+)
+
+// Distribution is what the import declares. DigitalOcean's list of
+// distributions has no NixOS; it files any other value as "Unknown" anyway,
+// so this says so up front.
+const Distribution = "Unknown"
+
+// Custom image statuses (DigitalOcean's OpenAPI description).
+const (
+	StatusAvailable = "available"
+	StatusDeleted   = "deleted"
+	StatusRetired   = "retired"
+)
+
+// ImportRequest is one image to import from a public URL.
+type ImportRequest struct {
+	Name        string
+	URL         string
+	Region      string
+	Description string
+	Tags        []string // should include settings.ManagedTag, so images and deleteImage find it
+}
+
+// Import asks DigitalOcean to fetch the image at r.URL. The POST is never
+// retried after a failure (doapi's transport), so a lost answer cannot start
+// a second import.
+func Import(ctx context.Context, c *godo.Client, r ImportRequest) (*godo.Image, error) {
+	img, _, err := c.Images.Create(ctx, &godo.CustomImageCreateRequest{
+		Name: r.Name, Url: r.URL, Region: r.Region, Distribution: Distribution,
+		Description: r.Description, Tags: r.Tags,
+	})
+	if err == nil {
+		return img, nil
+	}
+	if doapi.StatusOf(err) == 0 && ctx.Err() == nil {
+		return nil, fmt.Errorf("import image %s: no answer (%w); DigitalOcean may have started it anyway: check `mage images` before retrying", r.Name, err)
+	}
+	return nil, fmt.Errorf("import image %s from %s into %s: %w", r.Name, r.URL, r.Region, doapi.Explain(err))
+}
+
+// WaitOptions bounds and paces WaitAvailable. The zero value suits real imports.
+type WaitOptions struct {
+	Timeout   time.Duration // 0 = 30m
+	FirstPoll time.Duration // 0 = 1s, doubling
+	MaxPoll   time.Duration // 0 = 15s: an import takes minutes, so faster polling only spends the rate limit
+	Log       io.Writer     // progress; nil = discarded
+}
+
+func (o *WaitOptions) defaults() {
+	o.Timeout = orDuration(o.Timeout, 30*time.Minute)
+	o.FirstPoll = orDuration(o.FirstPoll, time.Second)
+	o.MaxPoll = orDuration(o.MaxPoll, 15*time.Second)
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// WaitAvailable waits until image id is available, reporting each status it
+// passes through, and fails with DigitalOcean's error_message if the import
+// fails.
+func WaitAvailable(ctx context.Context, c *godo.Client, id int, o WaitOptions) (*godo.Image, error) {
+	o.defaults()
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	interval := o.FirstPoll
+	last := ""
+	for {
+		img, _, err := c.Images.GetByID(ctx, id)
+		switch {
+		case ctx.Err() != nil:
+			return nil, stillImporting(id, last, start, ctx.Err())
+		case doapi.IsNotFound(err):
+			return nil, fmt.Errorf("image %d disappeared while importing (deleted by someone?); import it again with `mage uploadImage`", id)
+		case err != nil:
+			return nil, fmt.Errorf("read image %d: %w", id, doapi.Explain(err))
+		}
+		if msg := strings.TrimSpace(img.ErrorMessage); msg != "" || img.Status == StatusDeleted || img.Status == StatusRetired {
+			if msg == "" {
+				msg = "no error_message given"
+			}
+			return img, fmt.Errorf("DigitalOcean could not import image %d (status %s): %s; check that the URL serves the whole gzipped raw or qcow2 disk, then run `mage uploadImage` again", id, img.Status, msg)
+		}
+		if img.Status == StatusAvailable {
+			fmt.Fprintf(o.Log, "image %d is available after %s\n", id, time.Since(start).Round(time.Second/10))
+			return img, nil
+		}
+		if img.Status != last {
+			fmt.Fprintf(o.Log, "image %d is %s (%s)\n", id, img.Status, time.Since(start).Round(time.Second))
+		} else {
+			fmt.Fprintf(o.Log, "  still %s (%s)\n", img.Status, time.Since(start).Round(time.Second))
+		}
+		last = img.Status
+		select {
+		case <-ctx.Done():
+			return nil, stillImporting(id, last, start, ctx.Err())
+		case <-time.After(interval):
+		}
+		if interval *= 2; interval > o.MaxPoll {
+			interval = o.MaxPoll
+		}
+	}
+}
+
+// stillImporting explains a wait that ended before the import did: the
+// import goes on at DigitalOcean and its storage is billed once it lands.
+func stillImporting(id int, status string, start time.Time, err error) error {
+	why := "interrupted"
+	if errors.Is(err, context.DeadlineExceeded) {
+		why = "timed out"
+	}
+	if status == "" {
+		status = "unknown"
+	}
+	return fmt.Errorf("stopped waiting for image %d (status %s): %s after %s; DigitalOcean goes on importing it: see `mage images`, or remove it with `mage deleteImage %d -yes`: %w",
+		id, status, why, time.Since(start).Round(time.Second), id, err)
+}

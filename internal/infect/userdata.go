@@ -1,0 +1,95 @@
+package infect
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"text/template"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+)
+
+// TemplateFile is the user data template, relative to the repository root.
+const TemplateFile = "digitalocean/infect-nixos.yaml"
+
+// cloudConfigHeader must be the first line: cloud-init treats user data
+// without it as something other than cloud-config, and ignores its keys.
+const cloudConfigHeader = "#cloud-config\n"
+
+// Input is what the user data is made from.
+type Input struct {
+	Channel string   // NIX_CHANNEL, e.g. nixos-25.11 (INFECT_CHANNEL)
+	Keys    []string // authorized_keys lines that may log in as root
+	Paths   Paths    // where the droplet keeps the log and the state
+}
+
+// The channel lands in a shell script and in a URL, so only channel-like
+// names pass.
+var validChannel = regexp.MustCompile(`^nixos-[0-9a-z][0-9a-z.-]*$`)
+
+// Render fills the template at tmplPath with in and the nixos-infect pin,
+// and checks the result as DigitalOcean and cloud-init will.
+func Render(tmplPath string, in Input) (string, error) {
+	if !validChannel.MatchString(in.Channel) {
+		return "", fmt.Errorf("INFECT_CHANNEL %q is not a NixOS channel name: use one such as nixos-25.11", in.Channel)
+	}
+	if len(in.Keys) == 0 {
+		return "", fmt.Errorf("no authorized key for root: without one nobody can log in after the switch; add one to %s", KeysFile)
+	}
+	text, err := os.ReadFile(tmplPath)
+	if err != nil {
+		return "", fmt.Errorf("read user data template: %w (run from the repository root)", err)
+	}
+	tmpl, err := template.New(tmplPath).Funcs(template.FuncMap{
+		"sh":       verify.ShellQuote,
+		"nix":      nixString,
+		"relative": func(p string) string { return strings.TrimLeft(p, "/") },
+	}).Parse(string(text))
+	if err != nil {
+		return "", fmt.Errorf("parse user data template: %w", err)
+	}
+	var out bytes.Buffer
+	data := struct {
+		Input
+		Commit, ScriptURL, ScriptSHA256 string
+	}{in, Commit, ScriptURL, ScriptSHA256}
+	if err := tmpl.Execute(&out, data); err != nil {
+		return "", fmt.Errorf("render user data: %w", err)
+	}
+	ud := out.String()
+	if err := Check(ud); err != nil {
+		return "", fmt.Errorf("%s renders to bad user data: %w", tmplPath, err)
+	}
+	return ud, nil
+}
+
+// Check reports what would make DigitalOcean refuse ud or cloud-init ignore it.
+func Check(ud string) error {
+	if len(ud) > droplets.MaxUserData {
+		return fmt.Errorf("user data is %d bytes, DigitalOcean takes at most %d: shorten %s or the template", len(ud), droplets.MaxUserData, KeysFile)
+	}
+	if !strings.HasPrefix(ud, cloudConfigHeader) {
+		first, _, _ := strings.Cut(ud, "\n")
+		return fmt.Errorf("user data starts with %.40q, not #cloud-config: cloud-init would ignore it; make #cloud-config its first line", first)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal([]byte(ud), &doc); err != nil {
+		return fmt.Errorf("user data is not valid YAML: %w", err)
+	}
+	if len(doc) == 0 {
+		return fmt.Errorf("user data holds no cloud-config keys")
+	}
+	return nil
+}
+
+// nixString makes s a Nix string literal: in "..." only the backslash, the
+// quote and the start of an interpolation are special.
+func nixString(s string) string {
+	s = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "${", `\${`).Replace(s)
+	return `"` + s + `"`
+}

@@ -1,0 +1,208 @@
+package infect
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+)
+
+// committedTemplate is the template as committed, seen from this package's directory.
+var committedTemplate = filepath.Join("..", "..", TemplateFile)
+
+// cloudConfig is the part of cloud-config the template uses.
+type cloudConfig struct {
+	WriteFiles []struct {
+		Path, Permissions, Content string
+	} `yaml:"write_files"`
+	RunCmd     [][]string `yaml:"runcmd"`
+	PowerState struct {
+		Mode      string
+		Condition []string
+	} `yaml:"power_state"`
+}
+
+func (c cloudConfig) file(t *testing.T, path string) string {
+	t.Helper()
+	for _, f := range c.WriteFiles {
+		if f.Path == path {
+			return f.Content
+		}
+	}
+	t.Fatalf("user data writes no %s", path)
+	return ""
+}
+
+func TestRenderUserData(t *testing.T) {
+	custom := Paths{Log: "/srv/infect/run.log", Status: "/srv/infect/state", CloudInitOutput: "/var/log/ci-out.log", CloudInit: "/var/log/ci.log", OSRelease: "/etc/os-release", OldRoot: "/old"}
+	tests := []struct {
+		name string
+		in   Input
+	}{
+		{"settings as committed", Input{Channel: "nixos-25.11", Keys: []string{keyA}, Paths: DefaultPaths()}},
+		{"unstable, two keys", Input{Channel: "nixos-unstable", Keys: []string{keyA, keyB}, Paths: DefaultPaths()}},
+		{"other paths", Input{Channel: "nixos-24.11-small", Keys: []string{keyB}, Paths: custom}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ud, err := Render(committedTemplate, tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first, _, _ := strings.Cut(ud, "\n"); first != "#cloud-config" {
+				t.Errorf("first line %q, want #cloud-config", first)
+			}
+			var cc cloudConfig
+			if err := yaml.Unmarshal([]byte(ud), &cc); err != nil {
+				t.Fatalf("not YAML: %v\n%s", err, ud)
+			}
+
+			script := cc.file(t, "/root/infect-nixos.sh")
+			p := tc.in.Paths
+			for _, want := range []string{
+				"export PROVIDER=digitalocean NIX_CHANNEL=" + tc.in.Channel + " NIXOS_IMPORT=./nixos-systems.nix NO_REBOOT=1",
+				"curl -fsSL --retry 5 --retry-connrefused -o \"$script\" https://raw.githubusercontent.com/elitak/nixos-infect/" + Commit + "/nixos-infect ||",
+				`echo "` + ScriptSHA256 + `  $script" | sha256sum --check --strict`,
+				"log=" + p.Log + "\n",
+				"status=" + p.Status + "\n",
+				`exec > >(tee -a "$log" "${consoles[@]}") 2>&1`,
+				"for c in /dev/ttyS0 /dev/tty1; do",
+				"printf '%s\\n' " + strings.TrimPrefix(p.Log, "/") + " " + strings.TrimPrefix(p.Status, "/") + " >> /etc/NIXOS_LUSTRATE",
+				`echo "done" > "$status"`,
+			} {
+				if !strings.Contains(script, want) {
+					t.Errorf("script lacks %q:\n%s", want, script)
+				}
+			}
+			if diff := cmp.Diff([][]string{{"bash", "/root/infect-nixos.sh"}}, cc.RunCmd); diff != "" {
+				t.Errorf("runcmd (-want +got):\n%s", diff)
+			}
+			if cc.PowerState.Mode != "reboot" || !cmp.Equal(cc.PowerState.Condition, []string{"grep", "-qx", "done", p.Status}) {
+				t.Errorf("power_state = %+v, want a reboot only once %s says done", cc.PowerState, p.Status)
+			}
+			checkShell(t, script)
+			checkImport(t, cc.file(t, "/etc/nixos/nixos-systems.nix"), tc.in.Keys)
+		})
+	}
+}
+
+// checkShell runs the script through bash's parser and shellcheck.
+func checkShell(t *testing.T, script string) {
+	t.Helper()
+	path := writeFile(t, "infect-nixos.sh", script)
+	if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
+		t.Errorf("bash -n: %v\n%s", err, out)
+	}
+	if !haveTool(t, "shellcheck") {
+		return
+	}
+	if out, err := exec.Command("shellcheck", path).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck: %v\n%s\n%s", err, out, script)
+	}
+}
+
+// checkImport evaluates the Nix module nixos-infect imports and compares
+// the keys it gives root with the ones it was made from, so that no quoting
+// is lost on the way through YAML and Nix.
+func checkImport(t *testing.T, module string, keys []string) {
+	t.Helper()
+	if !haveTool(t, "nix-instantiate") {
+		return
+	}
+	path := writeFile(t, "nixos-systems.nix", module)
+	expr := `{ file }: let m = import file { lib.mkDefault = v: v; }; in ` +
+		`{ keys = m.users.users.root.openssh.authorizedKeys.keys; params = m.boot.kernelParams; systemdInitrd = m.boot.initrd.systemd.enable; }`
+	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "--argstr", "file", path, "-E", expr).CombinedOutput()
+	if err != nil {
+		t.Fatalf("evaluate the import: %v\n%s\n%s", err, out, module)
+	}
+	var got struct {
+		Keys          []string
+		Params        []string
+		SystemdInitrd bool
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if diff := cmp.Diff(keys, got.Keys); diff != "" {
+		t.Errorf("root's keys in the import (-want +got):\n%s", diff)
+	}
+	if !cmp.Equal(got.Params, []string{"console=ttyS0,115200", "console=tty1"}) || got.SystemdInitrd {
+		t.Errorf("import = %+v, want the consoles and the scripted initrd", got)
+	}
+}
+
+// haveTool reports whether name is installed; CI must have it.
+func haveTool(t *testing.T, name string) bool {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is required under CI: %v", name, err)
+		}
+		t.Logf("%s is not installed; skipping that check", name)
+		return false
+	}
+	return true
+}
+
+func TestRenderRefuses(t *testing.T) {
+	ok := Input{Channel: "nixos-25.11", Keys: []string{keyA}, Paths: DefaultPaths()}
+	tests := []struct {
+		name     string
+		mutate   func(*Input)
+		template string
+		want     string
+	}{
+		{"no key", func(in *Input) { in.Keys = nil }, committedTemplate, "no authorized key for root"},
+		{"shell in the channel", func(in *Input) { in.Channel = "nixos-25.11; reboot" }, committedTemplate, `INFECT_CHANNEL "nixos-25.11; reboot" is not a NixOS channel name`},
+		{"not a channel", func(in *Input) { in.Channel = "25.11" }, committedTemplate, "use one such as nixos-25.11"},
+		{"no template", func(*Input) {}, "missing.yaml", "run from the repository root"},
+		{"too big", func(in *Input) {
+			for len(in.Keys) < droplets.MaxUserData/len(keyA) {
+				in.Keys = append(in.Keys, keyA)
+			}
+		}, committedTemplate, "DigitalOcean takes at most 65536"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := ok
+			tc.mutate(&in)
+			_, err := Render(tc.template, in)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name, ud, want string
+	}{
+		{"shell script", "#!/bin/sh\nreboot\n", `starts with "#!/bin/sh", not #cloud-config`},
+		{"header not first", "\n#cloud-config\nruncmd: [reboot]\n", "make #cloud-config its first line"},
+		{"bad YAML", "#cloud-config\nruncmd: [reboot\n", "not valid YAML"},
+		{"no keys", "#cloud-config\n# nothing\n", "no cloud-config keys"},
+		{"too big", "#cloud-config\n#" + strings.Repeat("x", droplets.MaxUserData) + "\nruncmd: []\n", "DigitalOcean takes at most 65536"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := Check(tc.ud); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Check = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if err := Check("#cloud-config\nruncmd: [reboot]\n"); err != nil {
+		t.Errorf("Check of good user data: %v", err)
+	}
+}

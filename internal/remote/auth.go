@@ -1,0 +1,164 @@
+package remote
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+)
+
+// agentIdentity stands for the ssh-agent keys in AuthError.Identities.
+const agentIdentity = "ssh-agent"
+
+// defaultIdentityNames are the key files under ~/.ssh that Dial offers when
+// no identity is configured, in OpenSSH's order.
+var defaultIdentityNames = []string{"id_ed25519", "id_ecdsa", "id_rsa"}
+
+// credentials are the keys Dial offers and the names AuthError reports them by.
+type credentials struct {
+	signers    []ssh.Signer
+	identities []string
+	agent      io.Closer // kept open until the handshake is over: the agent signs during it
+}
+
+// authMethods offers every key under a single method: x/crypto tries each
+// method name once, so a second "publickey" method would never run.
+func (c *credentials) authMethods() []ssh.AuthMethod {
+	return []ssh.AuthMethod{ssh.PublicKeys(c.signers...)}
+}
+
+func (c *credentials) close() {
+	if c.agent != nil {
+		c.agent.Close()
+	}
+}
+
+// loadCredentials gathers the keys cfg calls for: the identity file alone
+// when one is set, otherwise the agent's keys and the default key files.
+func loadCredentials(cfg Config) (*credentials, error) {
+	if cfg.IdentityFile != "" {
+		path, err := expandHome(cfg.IdentityFile)
+		if err != nil {
+			return nil, err
+		}
+		signer, err := readKey(path)
+		if isEncrypted(err) {
+			return nil, fmt.Errorf("identity file %s is passphrase-protected; load it into ssh-agent (ssh-add %s) and leave the identity unset",
+				path, shellQuote(path))
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &credentials{signers: []ssh.Signer{signer}, identities: []string{path}}, nil
+	}
+
+	creds := &credentials{}
+	// problems say, should no key turn up, why each source gave none.
+	var problems []string
+	if err := creds.addAgent(); err != nil {
+		problems = append(problems, err.Error())
+	}
+	problems = append(problems, creds.addDefaultKeys()...)
+	if len(creds.signers) == 0 {
+		creds.close()
+		return nil, fmt.Errorf("no ssh key to offer: %s; set an identity file, or load a key into ssh-agent with ssh-add",
+			strings.Join(problems, "; "))
+	}
+	return creds, nil
+}
+
+// addAgent adds the keys of the agent at SSH_AUTH_SOCK, or says why there are none.
+func (c *credentials) addAgent() error {
+	sock := os.Getenv("SSH_AUTH_SOCK")
+	if sock == "" {
+		return errors.New("SSH_AUTH_SOCK is not set")
+	}
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		return fmt.Errorf("ssh-agent is unreachable: %w", err)
+	}
+	signers, err := agent.NewClient(conn).Signers()
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("ssh-agent at %s did not list its keys: %w", sock, err)
+	}
+	if len(signers) == 0 {
+		conn.Close()
+		return fmt.Errorf("ssh-agent at %s holds no keys", sock)
+	}
+	c.agent = conn
+	c.signers = append(c.signers, signers...)
+	c.identities = append(c.identities, agentIdentity)
+	return nil
+}
+
+// addDefaultKeys adds the default key files that exist and are usable, and
+// says what is wrong with the others.
+func (c *credentials) addDefaultKeys() (problems []string) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return []string{fmt.Sprintf("no home directory to find ~/.ssh keys in (%v)", err)}
+	}
+	var missing []string
+	for _, name := range defaultIdentityNames {
+		path := filepath.Join(home, ".ssh", name)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, path)
+			continue
+		}
+		signer, err := readKey(path)
+		if isEncrypted(err) {
+			problems = append(problems, fmt.Sprintf("%s is passphrase-protected (load it with ssh-add)", path))
+			continue
+		}
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		// The agent usually holds the same key: offering it twice would
+		// spend one of the server's few allowed attempts (MaxAuthTries).
+		if !slices.ContainsFunc(c.signers, func(s ssh.Signer) bool {
+			return bytes.Equal(s.PublicKey().Marshal(), signer.PublicKey().Marshal())
+		}) {
+			c.signers = append(c.signers, signer)
+		}
+		c.identities = append(c.identities, path)
+	}
+	if len(missing) > 0 {
+		problems = append(problems, "no key file at "+strings.Join(missing, ", "))
+	}
+	return problems
+}
+
+// readKey loads a private key. It fails for an encrypted one, as Dial cannot
+// prompt for a passphrase: such a key has to come through the agent.
+func readKey(path string) (ssh.Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		// A PathError would repeat the path this message already names.
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		return nil, fmt.Errorf("identity file %s is unreadable: %w", path, err)
+	}
+	signer, err := ssh.ParsePrivateKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("identity file %s is not a usable ssh private key: %w", path, err)
+	}
+	return signer, nil
+}
+
+func isEncrypted(err error) bool {
+	var missing *ssh.PassphraseMissingError
+	return errors.As(err, &missing)
+}

@@ -1,0 +1,153 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
+)
+
+func TestDialTimeoutOnSilentPort(t *testing.T) {
+	t.Parallel()
+	l := silentListener(t)
+	cfg := Config{
+		Port:           port(l),
+		IdentityFile:   filepath.Join(t.TempDir(), "id"),
+		KnownHostsFile: filepath.Join(t.TempDir(), "known_hosts"),
+		DialTimeout:    300 * time.Millisecond,
+	}
+	newKeyFile(t, cfg.IdentityFile)
+	start := time.Now()
+
+	_, err := Dial(context.Background(), "127.0.0.1", cfg)
+
+	elapsed := time.Since(start)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no ssh handshake within 300ms") {
+		t.Errorf("Dial: %v, want a handshake timeout wrapping context.DeadlineExceeded", err)
+	}
+	if elapsed < 300*time.Millisecond || elapsed > 2*time.Second {
+		t.Errorf("Dial returned after %s, want about 300ms", elapsed)
+	}
+}
+
+func TestDialCancel(t *testing.T) {
+	t.Parallel()
+	l := silentListener(t)
+	cfg := Config{
+		Port:           port(l),
+		IdentityFile:   filepath.Join(t.TempDir(), "id"),
+		KnownHostsFile: filepath.Join(t.TempDir(), "known_hosts"),
+		DialTimeout:    time.Minute,
+	}
+	newKeyFile(t, cfg.IdentityFile)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+
+	_, err := Dial(ctx, "127.0.0.1", cfg)
+
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Dial: %v, want context.Canceled", err)
+	}
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Errorf("Dial returned %s after cancel", elapsed)
+	}
+}
+
+func TestDialRefusedPort(t *testing.T) {
+	t.Parallel()
+	l := silentListener(t)
+	l.Close() // nothing listens there any more
+	cfg := Config{
+		Port:           port(l),
+		IdentityFile:   filepath.Join(t.TempDir(), "id"),
+		KnownHostsFile: filepath.Join(t.TempDir(), "known_hosts"),
+	}
+	newKeyFile(t, cfg.IdentityFile)
+
+	_, err := Dial(context.Background(), "127.0.0.1", cfg)
+
+	if err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("Dial: %v, want connection refused", err)
+	}
+}
+
+func TestKeepAlive(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	proxy := startProxy(t, s.Addr)
+	cfg := Config{
+		User:           s.User,
+		Port:           port(proxy.l),
+		IdentityFile:   s.ClientKeyFile,
+		KnownHostsFile: filepath.Join(t.TempDir(), "known_hosts"),
+		Log:            io.Discard,
+		KeepAlive:      50 * time.Millisecond,
+	}
+	c := mustDial(t, s.Host, cfg)
+
+	// sshd answers keepalives, so a quiet command is left alone...
+	if out, err := c.Output(context.Background(), "sleep 0.3; echo ok"); err != nil || string(out) != "ok\n" {
+		t.Fatalf("Output = %q, %v", out, err)
+	}
+
+	// ...but a server that falls silent is given up on.
+	stdout := newChunks()
+	done := make(chan error, 1)
+	go func() { done <- c.Stream(context.Background(), "echo started; sleep 30", stdout, nil) }()
+	stdout.waitFor(t, "started\n")
+	proxy.frozen.Store(true)
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "keepalive unanswered") {
+			t.Errorf("Stream: %v, want the keepalive to give up", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stream still running 5s after the server fell silent")
+	}
+}
+
+// proxy forwards TCP connections to a server until frozen, then swallows
+// everything, as the network of a server that vanished does.
+type proxy struct {
+	l      net.Listener
+	frozen atomic.Bool
+}
+
+func startProxy(t *testing.T, target string) *proxy {
+	p := &proxy{}
+	p.l = listener(t, func(client net.Conn) {
+		server, err := net.Dial("tcp", target)
+		if err != nil {
+			client.Close()
+			return
+		}
+		defer server.Close()
+		go p.pipe(server, client)
+		p.pipe(client, server)
+	})
+	return p
+}
+
+func (p *proxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			return
+		}
+		if p.frozen.Load() {
+			continue
+		}
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package remote
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
+)
+
+// trusted returns a Config that logs in to s with its client key and already
+// trusts its host key, so that any trust-on-first-use notice fails the test.
+func trusted(t *testing.T, s *sshtest.Server) Config {
+	return Config{
+		User:           s.User,
+		Port:           s.Port,
+		IdentityFile:   s.ClientKeyFile,
+		KnownHostsFile: s.KnownHostsFile(t),
+		Log:            noticeFails{t},
+	}
+}
+
+// noticeFails fails the test on any write: for dials that must trust nothing new.
+type noticeFails struct{ t *testing.T }
+
+func (n noticeFails) Write(p []byte) (int, error) {
+	n.t.Errorf("unexpected notice: %s", p)
+	return len(p), nil
+}
+
+func mustDial(t *testing.T, host string, cfg Config) *Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, host, cfg)
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// newKeyFile writes a fresh unencrypted ed25519 key to path, mode 0600.
+func newKeyFile(t *testing.T, path string) ed25519.PrivateKey {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return priv
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// silentListener accepts connections and never writes to them: a port whose
+// kernel answers while nothing speaks SSH behind it.
+func silentListener(t *testing.T) net.Listener {
+	return listener(t, func(net.Conn) {})
+}
+
+// listener serves each connection with serve on a loopback port, keeping it
+// open until the test ends.
+func listener(t *testing.T, serve func(net.Conn)) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, conn)
+			mu.Unlock()
+			go serve(conn)
+		}
+	}()
+	return l
+}
+
+func port(l net.Listener) int { return l.Addr().(*net.TCPAddr).Port }

@@ -1,0 +1,274 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
+)
+
+func TestOutput(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	c := mustDial(t, s.Host, trusted(t, s))
+	ctx := context.Background()
+
+	// The server is this machine, so it must agree with a local uname.
+	want, err := exec.Command("uname", "-m").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Output(ctx, "uname -m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("uname -m (-want +got):\n%s", diff)
+	}
+
+	meminfo, err := c.Output(ctx, "cat /proc/meminfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(meminfo, []byte("MemTotal:")) {
+		t.Errorf("cat /proc/meminfo = %.100q..., want it to start with MemTotal:", meminfo)
+	}
+
+	// stderr of a command that succeeds is not part of its output.
+	got, err = c.Output(ctx, "echo out; echo noise >&2")
+	if err != nil || string(got) != "out\n" {
+		t.Errorf("Output = %q, %v; want \"out\\n\"", got, err)
+	}
+}
+
+func TestNonZeroExit(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	c := mustDial(t, s.Host, trusted(t, s))
+	const cmd = "echo out; echo first >&2; echo last >&2; exit 3"
+
+	for name, run := range map[string]func() error{
+		"Output": func() error { _, err := c.Output(context.Background(), cmd); return err },
+		"Stream": func() error { return c.Stream(context.Background(), cmd, nil, nil) },
+	} {
+		err := run()
+		var exit *ExitError
+		if !errors.As(err, &exit) {
+			t.Fatalf("%s: %v, want an ExitError", name, err)
+		}
+		if diff := cmp.Diff(&ExitError{Cmd: cmd, Status: 3, Stderr: "first\nlast\n"}, exit); diff != "" {
+			t.Errorf("%s error (-want +got):\n%s", name, diff)
+		}
+		if want := `remote command "` + cmd + `" exited 3: last`; err.Error() != want {
+			t.Errorf("%s message = %q, want %q", name, err, want)
+		}
+	}
+}
+
+func TestStreamDeliversOutputLive(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	c := mustDial(t, s.Host, trusted(t, s))
+	// The command waits for a file the test creates only after it has seen
+	// the first line: it passes only if output arrives while the command runs.
+	flag := filepath.Join(t.TempDir(), "go-on")
+	cmd := fmt.Sprintf("echo first; while [ ! -e %s ]; do sleep 0.01; done; echo second >&2; echo third", flag)
+	stdout := newChunks()
+	var stderr bytes.Buffer
+
+	done := make(chan error, 1)
+	go func() { done <- c.Stream(context.Background(), cmd, stdout, &stderr) }()
+	stdout.waitFor(t, "first\n")
+	if err := os.WriteFile(flag, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stream did not return")
+	}
+	if got := stdout.String(); got != "first\nthird\n" {
+		t.Errorf("stdout = %q", got)
+	}
+	if got := stderr.String(); got != "second\n" {
+		t.Errorf("stderr = %q", got)
+	}
+}
+
+func TestStreamKeepsOrderOfLongOutput(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	c := mustDial(t, s.Host, trusted(t, s))
+	var want strings.Builder
+	for i := 1; i <= 100000; i++ {
+		fmt.Fprintln(&want, i)
+	}
+	var got bytes.Buffer
+
+	if err := c.Stream(context.Background(), "seq 1 100000", &got, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Errorf("seq output differs: %d bytes, want %d", got.Len(), want.Len())
+	}
+}
+
+func TestCancelEndsRemoteCommand(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	c := mustDial(t, s.Host, trusted(t, s))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout := newChunks()
+
+	done := make(chan error, 1)
+	// exec keeps the shell's pid, which the test then watches on this machine.
+	go func() { done <- c.Stream(ctx, "echo $$; exec sleep 30", stdout, nil) }()
+	line := stdout.waitFor(t, "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("pid line %q: %v", line, err)
+	}
+	start := time.Now()
+	cancel()
+
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Stream: %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stream still running 5s after cancel")
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("Stream took %s to return after cancel", elapsed)
+	}
+	for deadline := time.Now().Add(5 * time.Second); processExists(pid); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("remote sleep (pid %d) still running 5s after cancel", pid)
+		}
+	}
+	// The connection outlives a cancelled command.
+	if out, err := c.Output(context.Background(), "echo ok"); err != nil || string(out) != "ok\n" {
+		t.Errorf("Output after cancel = %q, %v", out, err)
+	}
+}
+
+func TestOutputDeadline(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	c := mustDial(t, s.Host, trusted(t, s))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+
+	_, err := c.Output(ctx, "sleep 30")
+
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Output: %v, want context.DeadlineExceeded", err)
+	}
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Errorf("Output took %s", elapsed)
+	}
+	if _, err := c.Output(ctx, "true"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Output with an expired context: %v, want context.DeadlineExceeded", err)
+	}
+}
+
+func TestShellPID(t *testing.T) {
+	long := strings.Repeat("x", pidSearchLimit+1)
+	for _, tc := range []struct {
+		name   string
+		writes []string
+		pid    int64
+		rest   string
+	}{
+		{"pid line then output", []string{"remote-shell-pid 42\nwarning\n"}, 42, "warning\n"},
+		{"pid line split across writes", []string{"remote-she", "ll-pid 4", "2\nwarn", "ing\n"}, 42, "warning\n"},
+		{"startup noise first", []string{"Could not chdir to home directory\nremote-shell-pid 7\nrest"}, 7, "Could not chdir to home directory\nrest"},
+		{"no pid line", []string{"fish: $$ is not supported\n", "unterminated"}, 0, "fish: $$ is not supported\nunterminated"},
+		{"pid line too late", []string{long, "\nremote-shell-pid 9\n"}, 0, long + "\nremote-shell-pid 9\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var rest bytes.Buffer
+			s := &shellPID{next: &rest, reported: make(chan struct{})}
+			for _, w := range tc.writes {
+				if n, err := s.Write([]byte(w)); n != len(w) || err != nil {
+					t.Fatalf("Write(%q) = %d, %v", w, n, err)
+				}
+			}
+			if err := s.stopSearch(nil); err != nil { // as run does once stderr ends
+				t.Fatal(err)
+			}
+			if got := s.pid.Load(); got != tc.pid {
+				t.Errorf("pid = %d, want %d", got, tc.pid)
+			}
+			if diff := cmp.Diff(tc.rest, rest.String()); diff != "" {
+				t.Errorf("passed on (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func processExists(pid int) bool {
+	_, err := os.Stat("/proc/" + strconv.Itoa(pid))
+	return err == nil
+}
+
+// chunks collects writes and lets a test wait for a given text to arrive.
+type chunks struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{}
+}
+
+func newChunks() *chunks { return &chunks{written: make(chan struct{}, 1)} }
+
+func (c *chunks) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf.Write(p)
+	select {
+	case c.written <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+func (c *chunks) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.String()
+}
+
+// waitFor waits until the output contains suffix and returns it up to there.
+func (c *chunks) waitFor(t *testing.T, suffix string) string {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		if s := c.String(); strings.Contains(s, suffix) {
+			return s[:strings.Index(s, suffix)+len(suffix)]
+		}
+		select {
+		case <-c.written:
+		case <-timeout:
+			t.Fatalf("waited 10s for %q, have %q", suffix, c.String())
+		}
+	}
+}

@@ -1,0 +1,134 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
+)
+
+func TestWaitForSSHAcrossRestart(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	s.Stop(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var reports []time.Duration
+	progress := func(elapsed time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		reports = append(reports, elapsed)
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- waitForSSH(ctx, s.Addr, 20*time.Millisecond, 100*time.Millisecond, progress) }()
+	// The port refuses while the server is down: the wait goes on.
+	select {
+	case err := <-done:
+		t.Fatalf("WaitForSSH returned while the port refused: %v", err)
+	case <-time.After(350 * time.Millisecond):
+	}
+	s.Restart(t)
+
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("WaitForSSH: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("WaitForSSH did not notice the restarted server")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// Reported about every 100ms, not at every 20ms attempt.
+	if len(reports) < 2 {
+		t.Errorf("progress reported %v, want at least 2 reports in 350ms", reports)
+	}
+	for i := 1; i < len(reports); i++ {
+		if gap := reports[i] - reports[i-1]; gap < 100*time.Millisecond {
+			t.Errorf("progress reports %s apart, want at least 100ms: %v", gap, reports)
+		}
+	}
+}
+
+func TestWaitForSSHRunningServer(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := WaitForSSH(ctx, s.Addr, time.Second, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWaitForSSHRejectsNonSSH(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		serve func(net.Conn)
+		want  string
+	}{
+		{"silent", func(net.Conn) {}, "accepted the connection but sent no ssh banner"},
+		{"other protocol", func(c net.Conn) {
+			c.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
+			c.Close()
+		}, "closed the connection without an ssh banner"},
+		{"refused", nil, "connection refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var l net.Listener
+			if tc.serve == nil {
+				l = silentListener(t)
+				l.Close()
+			} else {
+				l = listener(t, tc.serve)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+
+			err := WaitForSSH(ctx, l.Addr().String(), 30*time.Millisecond, nil)
+
+			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("WaitForSSH: %v, want context.DeadlineExceeded and %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// RFC 4253 lets a server send lines before its version line.
+func TestWaitForSSHSkipsPreBannerLines(t *testing.T) {
+	t.Parallel()
+	l := listener(t, func(c net.Conn) {
+		c.Write([]byte("welcome\r\nSSH-2.0-Test\r\n"))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := WaitForSSH(ctx, l.Addr().String(), 50*time.Millisecond, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWaitForSSHCancel(t *testing.T) {
+	t.Parallel()
+	l := silentListener(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+
+	// Attempts last up to 4s each here: cancelling must cut one short.
+	err := WaitForSSH(ctx, l.Addr().String(), time.Second, nil)
+
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("WaitForSSH: %v, want context.Canceled", err)
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("WaitForSSH returned %s after cancel", elapsed)
+	}
+}

@@ -1,0 +1,289 @@
+// Package sshtest runs a real OpenSSH sshd on loopback for tests, so that
+// code which talks to servers over SSH is tested against the server it will
+// meet on a droplet rather than against a simulation of one.
+package sshtest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
+)
+
+// sshdPath is where Debian's openssh-server installs the daemon; sshd
+// insists on an absolute path because it re-executes itself.
+const sshdPath = "/usr/sbin/sshd"
+
+// restartGap is how long Restart leaves the port refusing connections.
+const restartGap = 200 * time.Millisecond
+
+// startTimeout bounds how long sshd may take to answer after it is started.
+const startTimeout = 10 * time.Second
+
+// Server is a running sshd that accepts ClientKeyFile for User.
+type Server struct {
+	Addr               string // 127.0.0.1:port
+	Host               string // 127.0.0.1
+	Port               int
+	User               string // the user running the test, whom sshd logs in
+	ClientKeyFile      string // private key authorized on the server, mode 0600
+	HostKeyFingerprint string // SHA256:... of the current host key
+
+	dir     string // holds keys, config, pid file and log
+	hostKey ssh.PublicKey
+	cmd     *exec.Cmd
+	exited  chan struct{} // closed once cmd has been waited for
+	waitErr error         // how sshd exited, once exited is closed
+}
+
+// Start starts sshd on a free loopback port and stops it when the test ends,
+// logging sshd's output if the test failed. Without sshd the test is
+// skipped, except under CI, where a skip would hide that nothing ran.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	if _, err := os.Stat(sshdPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is required under CI (apt-get install openssh-server): %v", sshdPath, err)
+		}
+		t.Skipf("%s is missing (apt-get install openssh-server)", sshdPath)
+	}
+	u, err := user.Current()
+	if err != nil {
+		t.Fatalf("look up the current user: %v", err)
+	}
+	if os.Geteuid() == 0 {
+		// sshd started by root refuses to run without its privilege
+		// separation directory, which only the openssh-server service creates.
+		if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
+			t.Fatalf("create sshd's privilege separation directory: %v", err)
+		}
+	}
+	dir := t.TempDir()
+	s := &Server{
+		Host:          "127.0.0.1",
+		User:          u.Username,
+		ClientKeyFile: filepath.Join(dir, "client_ed25519"),
+		dir:           dir,
+	}
+	clientKey := writeKey(t, s.ClientKeyFile)
+	if err := os.WriteFile(s.path("authorized_keys"), ssh.MarshalAuthorizedKey(clientKey), 0o600); err != nil {
+		t.Fatalf("write authorized_keys: %v", err)
+	}
+	s.newHostKey(t)
+	t.Cleanup(func() {
+		s.Stop(t)
+		if t.Failed() {
+			s.logOutput(t)
+		}
+	})
+
+	// Another process can take the port between our probe and sshd's bind;
+	// sshd then exits and a fresh port is tried.
+	for attempt := 1; ; attempt++ {
+		s.setPort(t, freePort(t))
+		err := s.launch()
+		if err == nil {
+			return s
+		}
+		if attempt == 3 {
+			t.Fatalf("start sshd: %v", err)
+		}
+		t.Logf("start sshd on port %d: %v; trying another port", s.Port, err)
+	}
+}
+
+// Stop kills sshd and every connection it serves, as a power cut would.
+// Stopping a stopped server does nothing.
+func (s *Server) Stop(t testing.TB) {
+	t.Helper()
+	if err := s.halt(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *Server) halt() error {
+	if s.cmd == nil {
+		return nil
+	}
+	pid := s.cmd.Process.Pid
+	// A stopped sshd forks no new connection while its children are listed.
+	_ = syscall.Kill(pid, syscall.SIGSTOP)
+	for _, child := range descendants(pid) {
+		_ = syscall.Kill(child, syscall.SIGKILL)
+	}
+	_ = s.cmd.Process.Kill()
+	select {
+	case <-s.exited:
+	case <-time.After(startTimeout):
+		return fmt.Errorf("sshd (pid %d) did not exit after SIGKILL", pid)
+	}
+	s.cmd = nil
+	return nil
+}
+
+// Restart stops the server, leaves its port refusing connections for a
+// moment, as a rebooting machine does, and starts it again on the same port
+// with the same host key. A stopped server just starts.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	if s.cmd != nil {
+		s.Stop(t)
+		time.Sleep(restartGap)
+	}
+	if err := s.launch(); err != nil {
+		t.Fatalf("restart sshd on port %d: %v", s.Port, err)
+	}
+}
+
+// RotateHostKey gives the server a new host key and restarts it, as a
+// reinstall that did not keep the old keys does.
+func (s *Server) RotateHostKey(t testing.TB) {
+	t.Helper()
+	s.newHostKey(t)
+	s.Restart(t)
+}
+
+// KnownHostsFile writes a known_hosts file, mode 0600, that trusts the
+// server's current host key.
+func (s *Server) KnownHostsFile(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "known_hosts")
+	line := knownhosts.Line([]string{s.Addr}, s.hostKey) + "\n"
+	if err := os.WriteFile(path, []byte(line), 0o600); err != nil {
+		t.Fatalf("write known_hosts: %v", err)
+	}
+	return path
+}
+
+func (s *Server) path(name string) string { return filepath.Join(s.dir, name) }
+
+func (s *Server) newHostKey(t testing.TB) {
+	t.Helper()
+	s.hostKey = writeKey(t, s.path("host_ed25519"))
+	s.HostKeyFingerprint = ssh.FingerprintSHA256(s.hostKey)
+}
+
+func (s *Server) setPort(t testing.TB, port int) {
+	t.Helper()
+	s.Port = port
+	s.Addr = net.JoinHostPort(s.Host, strconv.Itoa(port))
+	config := strings.Join([]string{
+		"ListenAddress " + s.Addr,
+		"HostKey " + s.path("host_ed25519"),
+		"AuthorizedKeysFile " + s.path("authorized_keys"),
+		"PidFile " + s.path("sshd.pid"),
+		"PermitRootLogin prohibit-password",
+		"PubkeyAuthentication yes",
+		"PasswordAuthentication no",
+		"KbdInteractiveAuthentication no",
+		"UsePAM no",
+		// The temp dir has neither the owner nor the modes sshd wants of a home.
+		"StrictModes no",
+		"LogLevel VERBOSE",
+		"Subsystem sftp internal-sftp",
+	}, "\n") + "\n"
+	if err := os.WriteFile(s.path("sshd_config"), []byte(config), 0o600); err != nil {
+		t.Fatalf("write sshd_config: %v", err)
+	}
+}
+
+// launch starts sshd in the foreground and waits until it is the one
+// listening on s.Addr and answers there with its banner.
+func (s *Server) launch() error {
+	if err := os.Remove(s.path("sshd.pid")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	logFile, err := os.OpenFile(s.path("sshd.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	cmd := exec.Command(sshdPath, "-D", "-e", "-f", s.path("sshd_config"))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	s.cmd, s.exited = cmd, make(chan struct{})
+	go func(exited chan struct{}) {
+		s.waitErr = cmd.Wait()
+		close(exited)
+	}(s.exited)
+
+	deadline := time.Now().Add(startTimeout)
+	for {
+		select {
+		case <-s.exited:
+			s.cmd = nil
+			return fmt.Errorf("sshd exited at start (%v): %s", s.waitErr, s.lastLog())
+		default:
+		}
+		// sshd writes its pid file once it has bound its port; a banner seen
+		// before that could come from whoever else holds the port.
+		if s.ownsPort() && answers(s.Addr) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			err := fmt.Errorf("sshd did not answer on %s within %s: %s", s.Addr, startTimeout, s.lastLog())
+			return errors.Join(err, s.halt())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (s *Server) ownsPort() bool {
+	pid, err := os.ReadFile(s.path("sshd.pid"))
+	return err == nil && strings.TrimSpace(string(pid)) == strconv.Itoa(s.cmd.Process.Pid)
+}
+
+// answers reports whether addr sends an SSH banner.
+func answers(addr string) bool {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	if err := conn.SetReadDeadline(time.Now().Add(time.Second)); err != nil {
+		return false
+	}
+	line, _ := bufio.NewReader(conn).ReadString('\n')
+	return strings.HasPrefix(line, "SSH-")
+}
+
+// freePort asks the kernel for a port that is free now.
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("find a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// lastLog returns the end of sshd's log, which says why it failed.
+func (s *Server) lastLog() string {
+	data, _ := os.ReadFile(s.path("sshd.log"))
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	return strings.Join(lines[max(0, len(lines)-5):], " | ")
+}
+
+func (s *Server) logOutput(t testing.TB) {
+	data, err := os.ReadFile(s.path("sshd.log"))
+	if err != nil {
+		t.Logf("read sshd log: %v", err)
+		return
+	}
+	t.Logf("sshd log (%s):\n%s", s.Addr, data)
+}

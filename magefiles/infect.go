@@ -1,0 +1,26 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/app"
+)
+
+// Infect makes a droplet that installs NixOS over itself with nixos-infect, follows the install and checks the result.
+func Infect(ctx context.Context,
+	name *string, // droplet name; default DROPLET_NAME
+	size *string, // size slug; default INFECT_SIZE
+	region *string, // region slug; default DROPLET_REGION
+	image *string, // stock image slug to infect; default DROPLET_IMAGE
+	ipv6 *bool, // enable IPv6; default DROPLET_IPV6
+	timeout *time.Duration, // how long to wait for the new droplet's SSH; default 10m
+) error {
+	e, err := app.FromOS()
+	if err != nil {
+		return err
+	}
+	return app.Infect(ctx, e, app.InfectOptions{Overrides: app.Overrides{Name: name, Size: size, Region: region, Image: image, IPv6: ipv6, Timeout: timeout}})
+}
