@@ -1,7 +1,6 @@
 package droplets
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 )
 
@@ -65,7 +65,9 @@ func Destroy(ctx context.Context, c *godo.Client, nameOrID string, o DestroyOpti
 	if !Managed(*d) && !o.Force {
 		return nil, fmt.Errorf("droplet %s (id %d) was not made by this repo (no tag %s); pass -force to destroy it anyway", d.Name, d.ID, settings.ManagedTag)
 	}
-	if !o.Yes && !confirm(o, d) {
+	ip, _ := d.PublicIPv4()
+	question := fmt.Sprintf("Destroy droplet %s (id %d, %s, %s)? This deletes its disk.", d.Name, d.ID, dash(ip), d.SizeSlug)
+	if !o.Yes && !prompt.YesNo(o.Confirm, o.Log, question) {
 		return nil, fmt.Errorf("not destroyed: answer y to the question, or pass -yes")
 	}
 	if _, err := c.Droplets.Delete(ctx, d.ID); err != nil && !doapi.IsNotFound(err) {
@@ -88,15 +90,4 @@ func Destroy(ctx context.Context, c *godo.Client, nameOrID string, o DestroyOpti
 		case <-time.After(poll):
 		}
 	}
-}
-
-func confirm(o DestroyOptions, d *godo.Droplet) bool {
-	if o.Confirm == nil {
-		return false
-	}
-	ip, _ := d.PublicIPv4()
-	fmt.Fprintf(o.Log, "Destroy droplet %s (id %d, %s, %s)? This deletes its disk. [y/N] ", d.Name, d.ID, dash(ip), d.SizeSlug)
-	answer, _ := bufio.NewReader(o.Confirm).ReadString('\n')
-	answer = strings.ToLower(strings.TrimSpace(answer))
-	return answer == "y" || answer == "yes"
 }

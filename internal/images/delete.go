@@ -1,16 +1,15 @@
 package images
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 )
 
@@ -38,22 +37,13 @@ func Delete(ctx context.Context, c *godo.Client, idArg string, o DeleteOptions) 
 	if !managed(*img) && !o.Force {
 		return nil, fmt.Errorf("image %s (id %d) was not imported by this repo (no tag %s); pass -force to delete it anyway", img.Name, id, settings.ManagedTag)
 	}
-	if !o.Yes && !confirm(o, img) {
+	question := fmt.Sprintf("Delete image %s (id %d, %0.2f GB, $%0.2f/month)? Droplets made from it keep running.",
+		img.Name, img.ID, img.SizeGigaBytes, img.SizeGigaBytes*PricePerGBMonth)
+	if !o.Yes && !prompt.YesNo(o.Confirm, o.Log, question) {
 		return nil, fmt.Errorf("not deleted: answer y to the question, or pass -yes")
 	}
 	if _, err := c.Images.Delete(ctx, id); err != nil {
 		return nil, fmt.Errorf("delete image %d: %w", id, doapi.Explain(err))
 	}
 	return img, nil
-}
-
-func confirm(o DeleteOptions, img *godo.Image) bool {
-	if o.Confirm == nil || o.Log == nil {
-		return false
-	}
-	fmt.Fprintf(o.Log, "Delete image %s (id %d, %0.2f GB, $%0.2f/month)? Droplets made from it keep running. [y/N] ",
-		img.Name, img.ID, img.SizeGigaBytes, img.SizeGigaBytes*PricePerGBMonth)
-	answer, _ := bufio.NewReader(o.Confirm).ReadString('\n')
-	answer = strings.ToLower(strings.TrimSpace(answer))
-	return answer == "y" || answer == "yes"
 }

@@ -1,0 +1,66 @@
+package droplets
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestRoutes(t *testing.T) {
+	tests := map[int][]string{
+		512:  {"image"},
+		1024: {"infect", "image"},
+		2048: {"anywhere", "infect", "image"},
+		8192: {"anywhere", "infect", "image"},
+	}
+	for mb, want := range tests {
+		if diff := cmp.Diff(want, Routes(mb)); diff != "" {
+			t.Errorf("Routes(%d) (-want +got):\n%s", mb, diff)
+		}
+	}
+}
+
+func TestCostSince(t *testing.T) {
+	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const hourly, monthly = 0.01786, 12.00
+	tests := []struct {
+		elapsed time.Duration
+		want    float64
+	}{
+		{time.Minute, hourly},                           // a started hour is billed
+		{90 * time.Minute, 2 * hourly},                  // so is the second one
+		{600 * time.Hour, 600 * hourly},                 // under the monthly cap
+		{671*time.Hour + time.Minute, monthly},          // 672 started hours × 0.01786 > 12: capped
+		{672*time.Hour + time.Minute, monthly + hourly}, // the next month starts billing anew
+	}
+	for _, tc := range tests {
+		if got := CostSince(created, created.Add(tc.elapsed), hourly, monthly); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("CostSince(%s) = %f, want %f", tc.elapsed, got, tc.want)
+		}
+	}
+}
+
+func TestValidName(t *testing.T) {
+	for _, ok := range []string{"web1", "nixos-1", "a", "test2.nidus.cloud", "A-b.C"} {
+		if !validName.MatchString(ok) {
+			t.Errorf("%q rejected", ok)
+		}
+	}
+	for _, bad := range []string{"", "-web", "web-", "web_1", "web 1", "wéb", ".x"} {
+		if validName.MatchString(bad) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestAge(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		5 * time.Minute: "5m", 3*time.Hour + 7*time.Minute: "3h07m", 72 * time.Hour: "3d",
+	} {
+		if got := age(d); got != want {
+			t.Errorf("age(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
