@@ -27,7 +27,7 @@ func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
 		SSHPort:      o.SSHPort,
 		SSHBackend:   o.SSHBackend,
 		ImportTime:   o.Boot,
-		Logf:         func(format string, args ...any) { fmt.Fprintf(log, "dosim: "+format+"\n", args...) },
+		Logf:         func(format string, args ...any) { fmt.Fprintf(log, format+"\n", args...) },
 	})
 	defer sim.Close()
 	fmt.Fprintf(out, "export DIGITALOCEAN_API_URL=http://%s/\n", o.Addr)
@@ -37,6 +37,6 @@ func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
 	if o.SSHBackend != "" {
 		backend = "forwarded to " + o.SSHBackend
 	}
-	fmt.Fprintf(log, "DigitalOcean simulator on http://%s/ (droplets boot in %s; their SSH on port %d is %s); Ctrl-C stops it\n", o.Addr, o.Boot, o.SSHPort, backend)
+	fmt.Fprintf(log, "simulated droplets boot in %s; their SSH on port %d is %s; Ctrl-C stops the simulator\n", o.Boot, o.SSHPort, backend)
 	return sim.ListenAndServe(ctx, o.Addr)
 }

@@ -1,0 +1,47 @@
+package anywhere
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+)
+
+// Command returns the argv that installs NixOS on host: the nixos-anywhere
+// that flake.lock pins (never an unpinned github: reference), installing the
+// flake's nixosConfigurations.digitalocean and logging in as cfg says. It
+// runs from the repository root.
+//
+// --copy-host-keys keeps the host's SSH keys, so the known_hosts entry the
+// preflight recorded stays valid and verify can tell the same machine came
+// back. The experimental-features flag lets it run on a Nix that has not
+// enabled flakes, as nixos-anywhere does for its own nix calls.
+func Command(host string, cfg remote.Config) []string {
+	user := cfg.User
+	if user == "" {
+		user = "root"
+	}
+	argv := []string{
+		"nix", "--extra-experimental-features", "nix-command flakes", "run", ".#nixos-anywhere", "--",
+		"--flake", ".#digitalocean",
+		"--target-host", user + "@" + host,
+		"--copy-host-keys",
+	}
+	if id := cfg.Identity(); id != "" {
+		argv = append(argv, "-i", id)
+	}
+	if cfg.Port != 0 && cfg.Port != 22 {
+		argv = append(argv, "--ssh-port", strconv.Itoa(cfg.Port))
+	}
+	return argv
+}
+
+// CommandLine is argv as a shell command line, for the operator to read or paste.
+func CommandLine(argv []string) string {
+	words := make([]string, len(argv))
+	for i, a := range argv {
+		words[i] = verify.ShellQuote(a)
+	}
+	return strings.Join(words, " ")
+}

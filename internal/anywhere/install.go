@@ -1,0 +1,139 @@
+package anywhere
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Runner runs a local command until it exits or ctx ends, writing its
+// output to stdout and stderr. Install takes one so tests can check the
+// exact argv without Nix.
+type Runner interface {
+	Run(ctx context.Context, argv []string, stdout, stderr io.Writer) error
+}
+
+// Install runs argv (from Command) with r, copying its output to log and
+// noting each phase it enters there. On failure the error is an
+// *InstallError naming the phase and what to look at.
+func Install(ctx context.Context, r Runner, argv []string, log io.Writer) error {
+	t := &tracker{log: log, start: time.Now()}
+	stdout, stderr := &lineWriter{t: t}, &lineWriter{t: t}
+	err := r.Run(ctx, argv, stdout, stderr)
+	stdout.flush()
+	stderr.flush()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, exec.ErrNotFound):
+		return fmt.Errorf("run %s: %w; install Nix, or run inside `nix develop`", argv[0], err)
+	case ctx.Err() != nil:
+		err = context.Cause(ctx)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return &InstallError{Phase: t.phase, Aborted: t.aborted, After: time.Since(t.start), Err: err}
+}
+
+// InstallError is a failed or stopped nixos-anywhere run.
+type InstallError struct {
+	Phase   Phase
+	Aborted string        // nixos-anywhere's last "aborted: …" message, if it printed one
+	After   time.Duration // how long it ran
+	Err     error         // the runner's error, or the context's when it was stopped
+}
+
+func (e *InstallError) Error() string {
+	var what string
+	switch {
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		what = fmt.Sprintf("nixos-anywhere was stopped after %s in phase %s, the time allowed (-timeout)", e.After.Round(time.Second), e.Phase)
+	case errors.Is(e.Err, context.Canceled):
+		what = fmt.Sprintf("nixos-anywhere was interrupted in phase %s", e.Phase)
+	case e.Aborted != "":
+		what = fmt.Sprintf("nixos-anywhere failed in phase %s (%v: %s)", e.Phase, e.Err, e.Aborted)
+	default:
+		what = fmt.Sprintf("nixos-anywhere failed in phase %s (%v)", e.Phase, e.Err)
+	}
+	return what + ": " + e.Phase.advice()
+}
+
+func (e *InstallError) Unwrap() error { return e.Err }
+
+// tracker follows nixos-anywhere's output, shared by its stdout and stderr.
+type tracker struct {
+	mu      sync.Mutex // also orders the two streams' writes to log
+	log     io.Writer
+	start   time.Time
+	phase   Phase
+	aborted string
+}
+
+// see takes in one line of output; the caller holds t.mu.
+func (t *tracker) see(line string) {
+	line = strings.TrimRight(line, "\r")
+	if msg, ok := strings.CutPrefix(line, "aborted: "); ok {
+		t.aborted = msg
+		return
+	}
+	step, ok := strings.CutPrefix(line, "### ")
+	if !ok {
+		return
+	}
+	step, ok = strings.CutSuffix(step, " ###")
+	if p, known := stepPhases[step]; ok && known && p > t.phase {
+		t.phase = p
+		fmt.Fprintf(t.log, "==> phase %s, after %s\n", p, time.Since(t.start).Round(time.Second))
+	}
+}
+
+// maxLine bounds the unfinished line a lineWriter keeps: a step line is
+// short, and output without newlines must not grow memory.
+const maxLine = 64 << 10
+
+// lineWriter passes output on to the tracker's log and shows the tracker
+// each whole line.
+type lineWriter struct {
+	t       *tracker
+	partial []byte
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.t.mu.Lock()
+	defer w.t.mu.Unlock()
+	// Line by line, so that a phase note follows its step line in the log.
+	for rest := p; len(rest) > 0; {
+		chunk := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			chunk = rest[:i+1]
+		}
+		rest = rest[len(chunk):]
+		if _, err := w.t.log.Write(chunk); err != nil {
+			return len(p) - len(rest) - len(chunk), err
+		}
+		w.partial = append(w.partial, chunk...)
+		if line, ok := bytes.CutSuffix(w.partial, []byte("\n")); ok {
+			w.t.see(string(line))
+			w.partial = w.partial[:0]
+		} else if len(w.partial) > maxLine {
+			w.partial = w.partial[len(w.partial)-maxLine:]
+		}
+	}
+	return len(p), nil
+}
+
+// flush shows the tracker a last line that ended without a newline.
+func (w *lineWriter) flush() {
+	w.t.mu.Lock()
+	defer w.t.mu.Unlock()
+	if len(w.partial) > 0 {
+		w.t.see(string(w.partial))
+		w.partial = nil
+	}
+}

@@ -1,0 +1,73 @@
+package anywhere
+
+import (
+	"fmt"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+)
+
+// Phase is how far nixos-anywhere got. Its own phases (--phases) are kexec,
+// disko, install and reboot; build and connect come before them.
+type Phase int
+
+const (
+	PhaseBuild   Phase = iota // evaluating and building the system locally, before the first step line
+	PhaseConnect              // installing its temporary SSH key and reading the machine's facts
+	PhaseKexec                // switching the droplet into the NixOS installer, which runs from RAM
+	PhaseDisko                // partitioning and formatting /dev/vda
+	PhaseInstall              // copying the system and running nixos-install
+	PhaseReboot               // rebooting into the installed system
+	PhaseDone
+)
+
+var phaseNames = [...]string{"build", "connect", "kexec", "disko", "install", "reboot", "done"}
+
+func (p Phase) String() string {
+	if p < 0 || int(p) >= len(phaseNames) {
+		return fmt.Sprintf("Phase(%d)", int(p))
+	}
+	return phaseNames[p]
+}
+
+// stepPhases maps the step lines of nixos-anywhere 1.13.0
+// (src/nixos-anywhere.sh, `step` prints "### <text> ###") to phases. Steps
+// not listed (hardware config generation, disk encryption key uploads) are
+// for options this route does not use, and leave the phase as it was.
+var stepPhases = map[string]Phase{
+	"Uploading install SSH keys":       PhaseConnect,
+	"Gathering machine facts":          PhaseConnect, // again after kexec: phases never go back
+	"Switching system into kexec":      PhaseKexec,
+	"Building disko script":            PhaseDisko,
+	"Formatting hard drive with disko": PhaseDisko,
+	"Uploading the system closure":     PhaseInstall,
+	"Building the system closure":      PhaseInstall,
+	"Copying extra files":              PhaseInstall,
+	"Installing NixOS":                 PhaseInstall,
+	"Rebooting":                        PhaseReboot,
+	"Waiting for the machine to become unreachable due to reboot": PhaseReboot,
+	"Done!": PhaseDone,
+}
+
+// advice says, for a run that failed in p, what state the droplet is in and
+// what to look at.
+func (p Phase) advice() string {
+	switch p {
+	case PhaseBuild:
+		return "the system did not evaluate or build, and the droplet was not touched: the Nix errors above say why " +
+			"(`nix build .#nixosConfigurations.digitalocean.config.system.build.toplevel` repeats the build)"
+	case PhaseConnect:
+		return "nixos-anywhere could not log in to the droplet or read its facts, and changed nothing: see the ssh errors above"
+	case PhaseKexec:
+		return "the droplet did not come up in the NixOS installer, most often for lack of RAM or a hang: use a droplet of at least 2 GB; " +
+			"the disk is untouched, so power-cycling the droplet in the DigitalOcean control panel brings the old system back"
+	case PhaseDisko:
+		return "partitioning /dev/vda failed: see disko's output above and nixos-anywhere/disk-config.nix; " +
+			"the droplet still runs the installer with a half-written disk, so run `mage anywhere` again to retry"
+	case PhaseInstall:
+		return "nixos-install failed: the build errors above say why; the droplet still runs the installer, " +
+			"so fix the configuration and run `mage anywhere` again"
+	case PhaseReboot:
+		return "the droplet did not reboot as it should, or dropped off the network: look at it through DigitalOcean's recovery console: " + verify.RecoveryConsoleURL
+	}
+	return "nixos-anywhere failed after its last step: see its output above"
+}

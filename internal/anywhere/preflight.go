@@ -1,0 +1,182 @@
+// Package anywhere turns a running droplet into NixOS with nixos-anywhere:
+// it checks that the droplet can take the install and that the operator will
+// get back in, runs the flake-pinned nixos-anywhere, and on failure says in
+// which phase and what to look at. internal/verify checks the result.
+package anywhere
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+)
+
+// DefaultDevice is the disk nixos-anywhere/disk-config.nix partitions.
+const DefaultDevice = "/dev/vda"
+
+// Files are the paths the checks read. The zero value names the real ones;
+// tests point them at fixtures.
+type Files struct {
+	AuthorizedKeys string // local: the keys NixOS installs for root; "" = DefaultAuthorizedKeys
+	Device         string // on the host: the disk to wipe; "" = DefaultDevice
+	OSRelease      string // on the host: "" = verify.DefaultOSRelease
+}
+
+// Checks are the options of Preflight.
+type Checks struct {
+	Files
+	Force       bool // go on despite too little memory or an installed NixOS
+	MinMemoryMB int  // memory of the smallest droplet that works; 0 = droplets.AnywhereMinMB
+	// FittingSizes returns the slugs of droplet sizes with enough memory,
+	// cheapest first, for the advice when the host has too little; nil =
+	// point at `mage sizes`.
+	FittingSizes func(ctx context.Context) ([]string, error)
+}
+
+// Preflight checks, changing nothing, that host can take nixos-anywhere and
+// that the operator will get back in afterwards. Logging in records the
+// host's key in cfg's known_hosts if it is new, which is what verification
+// compares with after the reinstall. The report lists every check made; the
+// error (wrapping a *verify.Failure) is nil only if none failed.
+func Preflight(ctx context.Context, host string, cfg remote.Config, o Checks) (verify.Report, error) {
+	if o.MinMemoryMB == 0 {
+		o.MinMemoryMB = droplets.AnywhereMinMB
+	}
+	if o.Device == "" {
+		o.Device = DefaultDevice
+	}
+	rep := verify.Report{Subject: "preflight of " + host}
+	rep.Add(CheckAuthorizedKeys(o.AuthorizedKeys, cfg))
+
+	c, err := remote.Dial(ctx, host, cfg)
+	var changed *remote.HostKeyChangedError
+	switch {
+	case errors.As(err, &changed):
+		rep.Add(verify.Fail("host key", err))
+		return rep, unchanged(rep, host)
+	case err != nil:
+		rep.Add(verify.Fail("login", err))
+		return rep, unchanged(rep, host)
+	}
+	defer c.Close()
+	rep.Add(verify.Pass("login", "host key "+c.HostKeyFingerprint()))
+	rep.Add(checkMemory(ctx, c, o))
+	rep.Add(checkArch(ctx, c))
+	rep.Add(checkDevice(ctx, c, o.Device))
+	rep.Add(checkSystem(ctx, c, o))
+	if ctx.Err() != nil {
+		return rep, fmt.Errorf("preflight of %s interrupted: %w", host, context.Cause(ctx))
+	}
+	return rep, unchanged(rep, host)
+}
+
+// unchanged is rep's failure, saying that the host was left as it was.
+func unchanged(rep verify.Report, host string) error {
+	if err := rep.Err(); err != nil {
+		return fmt.Errorf("%w; nothing on %s was changed", err, host)
+	}
+	return nil
+}
+
+// memorySlack is the share of a droplet's memory the kernel keeps for
+// itself: a 2048 MB droplet shows about 1950 MB in MemTotal.
+const memorySlack = 10 // percent
+
+func checkMemory(ctx context.Context, c *remote.Client, o Checks) verify.Check {
+	out, err := c.Output(ctx, "cat /proc/meminfo")
+	if err != nil {
+		return verify.Fail("memory", fmt.Errorf("read /proc/meminfo: %w", err))
+	}
+	mb, err := memTotalMB(out)
+	if err != nil {
+		return verify.Fail("memory", err)
+	}
+	if mb >= o.MinMemoryMB*(100-memorySlack)/100 {
+		return verify.Pass("memory", fmt.Sprintf("%d MB (MemTotal); nixos-anywhere needs a %d MB droplet", mb, o.MinMemoryMB))
+	}
+	short := fmt.Errorf("%d MB (MemTotal) is less than a %d MB droplet has, and nixos-anywhere's installer runs from RAM (1 GB droplets hang in kexec); %s",
+		mb, o.MinMemoryMB, sizeAdvice(ctx, o))
+	return forceable("memory", short, o.Force, "try anyway")
+}
+
+// memTotalMB reads MemTotal from /proc/meminfo, in MB (MiB, as DigitalOcean counts).
+func memTotalMB(meminfo []byte) (int, error) {
+	sc := bufio.NewScanner(bytes.NewReader(meminfo))
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 3 && fields[0] == "MemTotal:" && fields[2] == "kB" {
+			kb, err := strconv.Atoi(fields[1])
+			if err != nil {
+				break
+			}
+			return kb / 1024, nil
+		}
+	}
+	return 0, errors.New("/proc/meminfo has no MemTotal line in kB")
+}
+
+func sizeAdvice(ctx context.Context, o Checks) string {
+	fallback := fmt.Sprintf("resize the droplet to a size of at least %d MB (`mage sizes` lists them)", o.MinMemoryMB)
+	if o.FittingSizes == nil {
+		return fallback
+	}
+	sizes, err := o.FittingSizes(ctx)
+	if err != nil || len(sizes) == 0 {
+		return fallback
+	}
+	return fmt.Sprintf("resize the droplet, or make one with `mage create -size=%s`; sizes that fit: %s", sizes[0], strings.Join(sizes, ", "))
+}
+
+func checkArch(ctx context.Context, c *remote.Client) verify.Check {
+	out, err := c.Output(ctx, "uname -m")
+	if err != nil {
+		return verify.Fail("arch", err)
+	}
+	arch := strings.TrimSpace(string(out))
+	if arch != "x86_64" {
+		return verify.Fail("arch", fmt.Errorf("%s: the flake's digitalocean configuration is built for x86_64-linux only", arch))
+	}
+	return verify.Pass("arch", arch)
+}
+
+func checkDevice(ctx context.Context, c *remote.Client, device string) verify.Check {
+	_, err := c.Output(ctx, "test -e "+verify.ShellQuote(device))
+	var exit *remote.ExitError
+	switch {
+	case errors.As(err, &exit) && exit.Status == 1:
+		return verify.Fail("disk", fmt.Errorf("%s is missing, and nixos-anywhere/disk-config.nix partitions %s: is this a DigitalOcean droplet?", device, device))
+	case err != nil:
+		return verify.Fail("disk", fmt.Errorf("look for %s: %w", device, err))
+	}
+	return verify.Pass("disk", device+" is present, and will be wiped")
+}
+
+func checkSystem(ctx context.Context, c *remote.Client, o Checks) verify.Check {
+	os, err := verify.ReadOSRelease(ctx, c, o.OSRelease)
+	switch {
+	case err != nil:
+		return verify.Fail("system", err)
+	case os.IsInstaller():
+		// An earlier run stopped between kexec and reboot; nixos-anywhere
+		// skips kexec and carries on from here.
+		return verify.Pass("system", os.String()+": a nixos-anywhere run stopped midway; this one carries on")
+	case os.IsNixOS():
+		return forceable("system", fmt.Errorf("%s is installed already, and this route wipes %s", os, o.Device), o.Force, "reinstall anyway")
+	}
+	return verify.Pass("system", os.String())
+}
+
+// forceable fails the check, or with force only warns about it.
+func forceable(name string, err error, force bool, action string) verify.Check {
+	if force {
+		return verify.Warn(name, fmt.Errorf("%w (going on: -force)", err))
+	}
+	return verify.Fail(name, fmt.Errorf("%w; pass -force to %s", err, action))
+}

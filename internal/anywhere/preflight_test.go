@@ -1,0 +1,262 @@
+package anywhere
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+)
+
+const nixosRelease = "ID=nixos\nNAME=NixOS\nPRETTY_NAME=\"NixOS 25.11 (Xantusia)\"\nVERSION_ID=\"25.11\"\n"
+
+// ready is a preflight of s whose fixtures pass: s's client key in the
+// authorized keys and a stand-in for /dev/vda. Memory, architecture and
+// /etc/os-release are this machine's own.
+func ready(t *testing.T, s *sshtest.Server) Checks {
+	return Checks{Files: Files{
+		AuthorizedKeys: writeFile(t, "authorized_keys", template+keyLine(t, s.ClientKeyFile)+"\n"),
+		Device:         writeFile(t, "vda", ""),
+	}}
+}
+
+// localOutput runs cmd here, on the machine the sshd serves, for comparison.
+func localOutput(t *testing.T, cmd string) string {
+	t.Helper()
+	out, err := exec.Command("sh", "-c", cmd).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", cmd, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func TestPreflightReadsTheRealMachine(t *testing.T) {
+	t.Parallel()
+	if localOutput(t, "uname -m") != "x86_64" {
+		t.Skip("the arch check fails off x86_64; TestPreflightRefusals covers failures")
+	}
+	if strings.Contains(localOutput(t, "cat /etc/os-release"), "\nID=nixos") {
+		t.Skip("this machine runs NixOS, which the preflight refuses")
+	}
+	s := sshtest.Start(t)
+	o := ready(t, s)
+
+	rep, err := Preflight(context.Background(), s.Host, config(t, s), o)
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]verify.Status{"keys": verify.OK, "login": verify.OK, "memory": verify.OK, "arch": verify.OK, "disk": verify.OK, "system": verify.OK}
+	if diff := cmp.Diff(want, statuses(rep)); diff != "" {
+		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+	memMB := localOutput(t, "awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo")
+	for name, want := range map[string]string{
+		"login":  "host key " + s.HostKeyFingerprint,
+		"memory": memMB + " MB (MemTotal); nixos-anywhere needs a 2048 MB droplet",
+		"arch":   "x86_64",
+		"disk":   o.Device + " is present, and will be wiped",
+		"system": localOutput(t, ". /etc/os-release; echo \"$PRETTY_NAME (ID=$ID)\""),
+	} {
+		if got := detail(rep, name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestPreflightRefusals(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	cfg := config(t, s)
+	missing := filepath.Join(t.TempDir(), "missing")
+	sizes := func(context.Context) ([]string, error) { return []string{"s-1vcpu-2gb", "s-1vcpu-2gb-amd"}, nil }
+
+	for _, tc := range []struct {
+		name   string
+		change func(o *Checks)
+		check  string
+		want   string
+	}{
+		{
+			"too little memory", func(o *Checks) { o.MinMemoryMB = 1 << 30; o.FittingSizes = sizes },
+			"memory", "MB (MemTotal) is less than a 1073741824 MB droplet has, and nixos-anywhere's installer runs from RAM (1 GB droplets hang in kexec); " +
+				"resize the droplet, or make one with `mage create -size=s-1vcpu-2gb`; sizes that fit: s-1vcpu-2gb, s-1vcpu-2gb-amd; pass -force to try anyway",
+		},
+		{
+			"too little memory, no API", func(o *Checks) { o.MinMemoryMB = 1 << 30 },
+			"memory", "resize the droplet to a size of at least 1073741824 MB (`mage sizes` lists them); pass -force to try anyway",
+		},
+		{
+			"already NixOS", func(o *Checks) { o.OSRelease = writeFile(t, "os-release", nixosRelease) },
+			"system", "NixOS 25.11 (Xantusia) (ID=nixos) is installed already, and this route wipes " + "%DEVICE%" + "; pass -force to reinstall anyway",
+		},
+		{
+			"no disk", func(o *Checks) { o.Device = missing },
+			"disk", missing + " is missing, and nixos-anywhere/disk-config.nix partitions " + missing + ": is this a DigitalOcean droplet?",
+		},
+		{
+			"unreadable os-release", func(o *Checks) { o.OSRelease = missing },
+			"system", "read " + missing + `: remote command "cat ` + missing + `" exited 1: cat: ` + missing + ": No such file or directory",
+		},
+		{
+			"no authorized key", func(o *Checks) { o.AuthorizedKeys = writeFile(t, "authorized_keys", template) },
+			"keys", "holds no key, so the installed NixOS would accept no login",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := ready(t, s)
+			tc.change(&o)
+			want := strings.ReplaceAll(tc.want, "%DEVICE%", o.Device)
+
+			rep, err := Preflight(context.Background(), s.Host, cfg, o)
+
+			got := detail(rep, tc.check)
+			if statuses(rep)[tc.check] != verify.Failed || !strings.Contains(got, want) {
+				t.Errorf("%s: %s %q\nwant FAILED containing %q", tc.check, statuses(rep)[tc.check], got, want)
+			}
+			var failure *verify.Failure
+			if !errors.As(err, &failure) || !strings.HasSuffix(err.Error(), "; nothing on 127.0.0.1 was changed") {
+				t.Errorf("error = %v, want a Failure saying nothing changed", err)
+			}
+			if !strings.HasPrefix(err.Error(), "preflight of 127.0.0.1 failed: ") || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line naming the host: %q", err)
+			}
+		})
+	}
+}
+
+// With -force, too little memory and an installed NixOS only warn.
+func TestPreflightForce(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	o := ready(t, s)
+	o.Force = true
+	o.MinMemoryMB = 1 << 30
+	o.OSRelease = writeFile(t, "os-release", nixosRelease)
+
+	rep, err := Preflight(context.Background(), s.Host, config(t, s), o)
+
+	for _, name := range []string{"memory", "system"} {
+		if st := statuses(rep)[name]; st != verify.Warning || !strings.HasSuffix(detail(rep, name), "(going on: -force)") {
+			t.Errorf("%s: %s %s", name, st, detail(rep, name))
+		}
+	}
+	if err != nil && !strings.Contains(err.Error(), "arch: ") {
+		t.Errorf("error = %v, want none but a foreign architecture's", err)
+	}
+}
+
+// A NixOS installer is what an interrupted run leaves; the next run carries on.
+func TestPreflightCarriesOnFromInstaller(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	o := ready(t, s)
+	o.OSRelease = writeFile(t, "os-release", "ID=nixos\nVARIANT_ID=installer\nPRETTY_NAME=\"NixOS 25.05 (Warbler)\"\n")
+
+	rep, _ := Preflight(context.Background(), s.Host, config(t, s), o)
+
+	want := "NixOS 25.05 (Warbler) (ID=nixos): a nixos-anywhere run stopped midway; this one carries on"
+	if st := statuses(rep)["system"]; st != verify.OK || detail(rep, "system") != want {
+		t.Errorf("system: %s %s", st, detail(rep, "system"))
+	}
+}
+
+// Without a fixture the preflight looks for the real /dev/vda, which test
+// machines may or may not have.
+func TestPreflightChecksDevVda(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	o := ready(t, s)
+	o.Device = ""
+	want := verify.Pass("disk", "/dev/vda is present, and will be wiped")
+	if _, err := os.Stat(DefaultDevice); err != nil {
+		want = verify.Fail("disk", errors.New("/dev/vda is missing, and nixos-anywhere/disk-config.nix partitions /dev/vda: is this a DigitalOcean droplet?"))
+	}
+
+	rep, _ := Preflight(context.Background(), s.Host, config(t, s), o)
+
+	if st := statuses(rep)["disk"]; st != want.Status || detail(rep, "disk") != want.Detail {
+		t.Errorf("disk: %s %s\nwant  %s %s", st, detail(rep, "disk"), want.Status, want.Detail)
+	}
+}
+
+func TestPreflightRefusesChangedHostKey(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	cfg := config(t, s)
+	s.RotateHostKey(t)
+
+	rep, err := Preflight(context.Background(), s.Host, cfg, ready(t, s))
+
+	var changed *remote.HostKeyChangedError
+	if !errors.As(err, &changed) {
+		t.Fatalf("error %v, want a HostKeyChangedError", err)
+	}
+	if diff := cmp.Diff(map[string]verify.Status{"keys": verify.OK, "host key": verify.Failed}, statuses(rep)); diff != "" {
+		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+	if got := detail(rep, "host key"); got != changed.Error() || !strings.Contains(got, "possible attack") {
+		t.Errorf("host key detail = %q", got)
+	}
+}
+
+func TestPreflightRefusedLogin(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	cfg := config(t, s)
+	cfg.IdentityFile = filepath.Join(t.TempDir(), "id_stranger")
+	newKeyFile(t, cfg.IdentityFile, "")
+
+	rep, err := Preflight(context.Background(), s.Host, cfg, ready(t, s))
+
+	var refused *remote.AuthError
+	if !errors.As(err, &refused) {
+		t.Fatalf("error %v, want an AuthError", err)
+	}
+	if st := statuses(rep)["login"]; st != verify.Failed {
+		t.Errorf("login: %s %s", st, detail(rep, "login"))
+	}
+}
+
+// A remote command that never ends (here cat of a FIFO nobody writes) is
+// bounded by ctx.
+func TestPreflightTimeout(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	o := ready(t, s)
+	o.OSRelease = filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(o.OSRelease, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+
+	rep, err := Preflight(ctx, s.Host, config(t, s), o)
+
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("Preflight took %s with a 1s deadline", elapsed)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || err.Error() != fmt.Sprintf("preflight of %s interrupted: %v", s.Host, context.DeadlineExceeded) {
+		t.Errorf("error = %v", err)
+	}
+	if st := statuses(rep)["system"]; st != verify.Failed || !strings.Contains(detail(rep, "system"), "context deadline exceeded") {
+		t.Errorf("system: %s %s", st, detail(rep, "system"))
+	}
+	var out bytes.Buffer
+	if err := rep.Write(&out); err != nil || !strings.Contains(out.String(), "  memory:") {
+		t.Errorf("report:\n%s", &out)
+	}
+}

@@ -1,0 +1,317 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/digitalocean/godo"
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+)
+
+const debianRelease = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nID=debian\n"
+
+const nixosRelease = "ID=nixos\nNAME=NixOS\nPRETTY_NAME=\"NixOS 25.11 (Xantusia)\"\nVERSION_ID=\"25.11\"\n"
+
+// anywhereSetup is a simulated account holding one Debian droplet whose SSH
+// endpoint leads to a real sshd on this machine.
+type anywhereSetup struct {
+	*testEnv
+	sshd    *sshtest.Server
+	files   anywhere.Files
+	droplet *godo.Droplet
+	ip      string
+}
+
+func newAnywhereSetup(t *testing.T) *anywhereSetup {
+	t.Helper()
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the preflight refuses machines other than x86_64")
+	}
+	s := sshtest.Start(t)
+	if s.User != "root" {
+		t.Skip("app.Anywhere logs in as root, and the test sshd logs in only the user running the test")
+	}
+	opts := fastSim
+	opts.SSHBackend = s.Addr
+	te := newTestEnv(t, opts)
+	te.Settings.SSHIdentity = s.ClientKeyFile
+	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
+
+	d, _, err := Provision(context.Background(), te.Env, te.Spec(Overrides{IPv6: ptr(false)}), nil)
+	if err != nil {
+		t.Fatalf("provision: %v\n%s", err, te.Stderr)
+	}
+	ip, _ := d.PublicIPv4()
+	te.Stdout.Reset()
+	te.Stderr.Reset()
+
+	dir := t.TempDir()
+	files := anywhere.Files{
+		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
+		Device:         filepath.Join(dir, "vda"),
+		OSRelease:      filepath.Join(dir, "os-release"),
+	}
+	write(t, files.AuthorizedKeys, authorizedKey(t, s.ClientKeyFile))
+	write(t, files.Device, "")
+	write(t, files.OSRelease, debianRelease)
+	return &anywhereSetup{testEnv: te, sshd: s, files: files, droplet: d, ip: ip}
+}
+
+// wantArgv is the nixos-anywhere command for the setup's droplet.
+func (a *anywhereSetup) wantArgv() []string {
+	return []string{
+		"nix", "--extra-experimental-features", "nix-command flakes", "run", ".#nixos-anywhere", "--",
+		"--flake", ".#digitalocean", "--target-host", "root@" + a.ip, "--copy-host-keys",
+		"-i", a.sshd.ClientKeyFile, "--ssh-port", strconv.Itoa(a.Settings.SSHPort),
+	}
+}
+
+// installRunner stands in for nixos-anywhere: it prints real step lines,
+// "installs" by turning the os-release fixture into NixOS's, and at the
+// reboot lets the test take the server down.
+type installRunner struct {
+	osRelease string
+	failure   string        // printed in the disko phase before failing; "" = succeed
+	rebooting chan struct{} // closed when the run reaches the reboot
+	down      chan struct{} // closed by the test once the server is down
+	argv      []string
+}
+
+func (r *installRunner) Run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
+	r.argv = argv
+	fmt.Fprint(stdout, "### Uploading install SSH keys ###\n### Gathering machine facts ###\n### Switching system into kexec ###\n"+
+		"machine will boot into nixos in 6s...\n### Gathering machine facts ###\n### Formatting hard drive with disko ###\n")
+	if r.failure != "" {
+		fmt.Fprint(stderr, r.failure)
+		return errors.New("exit status 1")
+	}
+	fmt.Fprint(stdout, "### Uploading the system closure ###\n### Installing NixOS ###\ninstallation finished!\n")
+	if err := os.WriteFile(r.osRelease, []byte(nixosRelease), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, "### Rebooting ###\n")
+	close(r.rebooting)
+	<-r.down
+	fmt.Fprint(stdout, "### Waiting for the machine to become unreachable due to reboot ###\n### Done! ###\n")
+	return nil
+}
+
+func TestAnywhereInstallsAndVerifiesByDropletName(t *testing.T) {
+	a := newAnywhereSetup(t)
+	runner := &installRunner{osRelease: a.files.OSRelease, rebooting: make(chan struct{}), down: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		done <- Anywhere(context.Background(), a.Env, "host="+a.droplet.Name, AnywhereOptions{Runner: runner, Files: a.files})
+	}()
+
+	select {
+	case <-runner.rebooting:
+	case err := <-done:
+		t.Fatalf("Anywhere returned before the reboot: %v\nstdout:\n%s\nstderr:\n%s", err, a.Stdout, a.Stderr)
+	}
+	a.sshd.Stop(t)
+	close(runner.down)
+	time.Sleep(300 * time.Millisecond) // verification has to wait for the "reboot"
+	a.sshd.Restart(t)
+	err := <-done
+
+	if diff := cmp.Diff(a.wantArgv(), runner.argv); diff != "" {
+		t.Errorf("nixos-anywhere argv (-want +got):\n%s", diff)
+	}
+	stdout, stderr := a.Stdout.String(), a.Stderr.String()
+	for _, want := range []string{
+		"preflight of " + a.ip + ":",
+		"keys: ok", "login: ok", "memory: ok", "arch: ok", "disk: ok",
+		"system: ok Debian GNU/Linux 12 (bookworm) (ID=debian)",
+		"verify " + a.ip + ":",
+		"ssh: ok", "host key: ok " + a.sshd.HostKeyFingerprint, "login: ok",
+		"nixos: ok NixOS 25.11 (Xantusia) (ID=nixos)",
+		"ipv4: ok " + a.ip + " on lo (within 127.0.0.1/8)",
+		"layout: FAILED", // no test machine has disk-config.nix's layout
+	} {
+		if !hasLine(stdout, want) {
+			t.Errorf("stdout lacks a line %q:\n%s", want, stdout)
+		}
+	}
+	if n := strings.Count(stdout, "FAILED"); n != 1 {
+		t.Errorf("%d checks failed, want only the layout:\n%s", n, stdout)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("droplet %s (id %d) is at %s\n", a.droplet.Name, a.droplet.ID, a.ip),
+		"trusting new host key for [" + a.ip + "]:" + strconv.Itoa(a.Settings.SSHPort) + ": " + a.sshd.HostKeyFingerprint,
+		"installing NixOS on " + a.ip + ", wiping its disk (at most 30m0s): " + anywhere.CommandLine(a.wantArgv()) + "\n",
+		"### Switching system into kexec ###\n==> phase kexec, after 0s\n",
+		"### Rebooting ###\n==> phase reboot, after ",
+		"waiting up to 5s for SSH on " + a.ip + ":",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if err == nil || !strings.HasPrefix(err.Error(), "verify "+a.ip+" failed: layout: ") || !strings.HasSuffix(err.Error(), verify.RecoveryConsoleURL) {
+		t.Errorf("error = %v, want the layout failure and the recovery console", err)
+	}
+	// The preflight trusted the host key once; verification found it unchanged.
+	if known, _ := os.ReadFile(a.Settings.KnownHosts); strings.Count(string(known), "\n") != 1 {
+		t.Errorf("known_hosts:\n%s", known)
+	}
+}
+
+func TestAnywhereDryRunByIP(t *testing.T) {
+	a := newAnywhereSetup(t)
+
+	err := Anywhere(context.Background(), a.Env, "host="+a.ip, AnywhereOptions{DryRun: true, Runner: neverRun{t}, Files: a.files})
+
+	if err != nil {
+		t.Fatalf("%v\n%s", err, a.Stderr)
+	}
+	want := "nixos-anywhere command (not run: -dryrun):\n  nix --extra-experimental-features 'nix-command flakes' run .#nixos-anywhere -- " +
+		"--flake .#digitalocean --target-host root@" + a.ip + " --copy-host-keys -i " + a.sshd.ClientKeyFile +
+		" --ssh-port " + strconv.Itoa(a.Settings.SSHPort) + "\n"
+	if out := a.Stdout.String(); !strings.HasPrefix(out, "preflight of "+a.ip+":\n") || !strings.HasSuffix(out, want) || strings.Contains(out, "FAILED") {
+		t.Errorf("stdout:\n%s\nwant it to end with:\n%s", out, want)
+	}
+}
+
+func TestAnywhereRefusesInstalledNixOS(t *testing.T) {
+	a := newAnywhereSetup(t)
+	write(t, a.files.OSRelease, nixosRelease)
+
+	err := Anywhere(context.Background(), a.Env, a.droplet.Name, AnywhereOptions{Runner: neverRun{t}, Files: a.files})
+
+	want := "system: NixOS 25.11 (Xantusia) (ID=nixos) is installed already, and this route wipes " + a.files.Device +
+		"; pass -force to reinstall anyway; nothing on " + a.ip + " was changed"
+	if err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("error = %v\nwant it to end with %s", err, want)
+	}
+	if !hasLine(a.Stdout.String(), "system: FAILED NixOS 25.11") {
+		t.Errorf("stdout:\n%s", a.Stdout)
+	}
+}
+
+func TestAnywhereWithoutTokenNamesFailedPhase(t *testing.T) {
+	a := newAnywhereSetup(t)
+	a.Client = nil
+	runner := &installRunner{failure: "Error: Partition(s) 1 on /dev/vda have been written, but we have been unable to inform the kernel of the change\n"}
+
+	err := Anywhere(context.Background(), a.Env, a.ip, AnywhereOptions{Runner: runner, Files: a.files})
+
+	var ie *anywhere.InstallError
+	if !errors.As(err, &ie) || ie.Phase != anywhere.PhaseDisko || !strings.HasPrefix(err.Error(), "nixos-anywhere failed in phase disko (exit status 1): partitioning /dev/vda failed") {
+		t.Errorf("error = %v, want the disko phase named", err)
+	}
+	if want := "warning: no DigitalOcean token, so the droplet's addresses cannot be looked up and will not be checked after the install\n"; !strings.HasPrefix(a.Stderr.String(), want) {
+		t.Errorf("stderr does not start with the warning:\n%s", a.Stderr)
+	}
+	if !strings.HasSuffix(a.Stderr.String(), runner.failure) {
+		t.Errorf("stderr does not end with nixos-anywhere's error:\n%s", a.Stderr)
+	}
+	if strings.Contains(a.Stdout.String(), "verify") {
+		t.Errorf("verified after a failed install:\n%s", a.Stdout)
+	}
+}
+
+func TestAnywhereBadHosts(t *testing.T) {
+	te := newTestEnv(t, fastSim)
+	ctx := context.Background()
+	for host, want := range map[string]string{
+		"":             "no host: name the droplet, e.g. `mage anywhere host=203.0.113.7` or `mage anywhere host=nixos-1`",
+		"host=":        "no host: name the droplet, e.g. `mage anywhere host=203.0.113.7` or `mage anywhere host=nixos-1`",
+		"host=no-such": `no droplet named "no-such"; ` + "`mage list` shows this repo's droplets",
+		"-dryrun":      `"-dryrun" is a flag where the host belongs: put flags after it, e.g. ` + "`mage anywhere host=203.0.113.7 -dryrun`",
+	} {
+		if err := Anywhere(ctx, te.Env, host, AnywhereOptions{Runner: neverRun{t}}); err == nil || err.Error() != want {
+			t.Errorf("host %q: %v\nwant %s", host, err, want)
+		}
+	}
+	te.Client = nil
+	want := `"nixos-1" is not an IP address, and finding a droplet by name needs a DigitalOcean token: export DIGITALOCEAN_ACCESS_TOKEN, or pass host=<ip>`
+	if err := Anywhere(ctx, te.Env, "host=nixos-1", AnywhereOptions{Runner: neverRun{t}}); err == nil || err.Error() != want {
+		t.Errorf("name without token: %v\nwant %s", err, want)
+	}
+}
+
+// An address no droplet of the account has is still tried, with a warning.
+func TestAnywhereUnknownAddress(t *testing.T) {
+	te := newTestEnv(t, fastSim)
+	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
+	te.Settings.SSHIdentity = filepath.Join(t.TempDir(), "id")
+	write(t, te.Settings.SSHIdentity, "")
+
+	err := Anywhere(context.Background(), te.Env, "127.0.0.1", AnywhereOptions{Runner: neverRun{t}})
+
+	if want := "warning: no droplet of this account has the address 127.0.0.1, so its addresses will not be checked after the install\n"; !strings.HasPrefix(te.Stderr.String(), want) {
+		t.Errorf("stderr:\n%s", te.Stderr)
+	}
+	if err == nil || !strings.HasPrefix(err.Error(), "preflight of 127.0.0.1 failed: ") {
+		t.Errorf("error = %v", err)
+	}
+}
+
+func TestFittingSizes(t *testing.T) {
+	te := newTestEnv(t, fastSim)
+	got, err := fittingSizes(te.Env, target{})(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"s-1vcpu-2gb", "s-1vcpu-2gb-amd", "s-1vcpu-2gb-intel"}, got); diff != "" {
+		t.Errorf("sizes (-want +got):\n%s", diff)
+	}
+	te.Client = nil
+	if fittingSizes(te.Env, target{}) != nil {
+		t.Error("sizes offered without an API client")
+	}
+}
+
+// hasLine reports whether a line of out, its blanks collapsed, starts with prefix.
+func hasLine(out, prefix string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.Join(strings.Fields(line), " "), prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// neverRun fails the test if the install starts.
+type neverRun struct{ t *testing.T }
+
+func (n neverRun) Run(context.Context, []string, io.Writer, io.Writer) error {
+	n.t.Error("nixos-anywhere ran")
+	return errors.New("must not run")
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// authorizedKey is the authorized_keys line of the private key file at path.
+func authorizedKey(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.ParsePrivateKey(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(ssh.MarshalAuthorizedKey(signer.PublicKey()))
+}

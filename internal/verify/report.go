@@ -1,0 +1,105 @@
+package verify
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Status is the outcome of one check.
+type Status string
+
+const (
+	OK     Status = "ok"
+	Failed Status = "FAILED"
+	// Warning is a failed check the operator chose to override (-force).
+	Warning Status = "WARNING"
+)
+
+// Check is one line of a report.
+type Check struct {
+	Name   string // short and stable: "ssh", "host key", "nixos", "ipv4" …
+	Status Status
+	Detail string // what was found, and for a failure what to do about it
+	Err    error  // the failure, for errors.As; nil when OK
+}
+
+// Pass is a check that passed.
+func Pass(name, detail string) Check { return Check{Name: name, Status: OK, Detail: detail} }
+
+// Fail is a check that failed with err, which says what was found and the fix.
+func Fail(name string, err error) Check {
+	return Check{Name: name, Status: Failed, Detail: err.Error(), Err: err}
+}
+
+// Warn is a failed check that does not stop the operation.
+func Warn(name string, err error) Check {
+	return Check{Name: name, Status: Warning, Detail: err.Error(), Err: err}
+}
+
+// Report is the outcome of a series of checks on one host.
+type Report struct {
+	Subject string // what was checked, e.g. "verify 203.0.113.7"
+	Checks  []Check
+}
+
+// Add appends c.
+func (r *Report) Add(c Check) { r.Checks = append(r.Checks, c) }
+
+// Failed lists the checks with status Failed.
+func (r Report) Failed() []Check {
+	var failed []Check
+	for _, c := range r.Checks {
+		if c.Status == Failed {
+			failed = append(failed, c)
+		}
+	}
+	return failed
+}
+
+// Err returns a *Failure naming every failed check, or nil if none failed.
+func (r Report) Err() error {
+	failed := r.Failed()
+	if len(failed) == 0 {
+		return nil
+	}
+	return &Failure{Subject: r.Subject, Checks: failed}
+}
+
+// Write prints the report as aligned "name: status detail" lines under its subject.
+func (r Report) Write(w io.Writer) error {
+	if _, err := fmt.Fprintf(w, "%s:\n", r.Subject); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range r.Checks {
+		fmt.Fprintf(tw, "  %s:\t%s\t%s\n", c.Name, c.Status, c.Detail)
+	}
+	return tw.Flush()
+}
+
+// Failure is the error of a report with failed checks. errors.As reaches the
+// checks' own errors through it, e.g. a *remote.HostKeyChangedError.
+type Failure struct {
+	Subject string
+	Checks  []Check // the failed ones
+}
+
+func (f *Failure) Error() string {
+	parts := make([]string, len(f.Checks))
+	for i, c := range f.Checks {
+		parts[i] = c.Name + ": " + c.Detail
+	}
+	return f.Subject + " failed: " + strings.Join(parts, "; ")
+}
+
+func (f *Failure) Unwrap() []error {
+	var errs []error
+	for _, c := range f.Checks {
+		if c.Err != nil {
+			errs = append(errs, c.Err)
+		}
+	}
+	return errs
+}

@@ -1,0 +1,289 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+)
+
+// nixosRelease is /etc/os-release of an installed NixOS 25.11.
+const nixosRelease = `ANSI_COLOR="0;38;2;126;186;228"
+BUG_REPORT_URL="https://github.com/NixOS/nixpkgs/issues"
+BUILD_ID="25.11.20260420.10e7ad5"
+CPE_NAME="cpe:/o:nixos:nixos:25.11"
+DEFAULT_HOSTNAME=nixos
+DOCUMENTATION_URL="https://nixos.org/learn.html"
+HOME_URL="https://nixos.org/"
+ID=nixos
+ID_LIKE=""
+IMAGE_ID=""
+IMAGE_VERSION=""
+LOGO="nix-snowflake"
+NAME=NixOS
+PRETTY_NAME="NixOS 25.11 (Xantusia)"
+VERSION="25.11 (Xantusia)"
+VERSION_CODENAME=xantusia
+VERSION_ID="25.11"
+`
+
+// config logs in to s as its user with its client key, trusting its current host key.
+func config(t *testing.T, s *sshtest.Server) remote.Config {
+	return remote.Config{
+		User: s.User, Port: s.Port, IdentityFile: s.ClientKeyFile,
+		KnownHostsFile: s.KnownHostsFile(t), Log: &bytes.Buffer{},
+	}
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "os-release")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// statuses sums up a report as name → status.
+func statuses(rep verify.Report) map[string]verify.Status {
+	m := map[string]verify.Status{}
+	for _, c := range rep.Checks {
+		m[c.Name] = c.Status
+	}
+	return m
+}
+
+func detail(rep verify.Report, name string) string {
+	for _, c := range rep.Checks {
+		if c.Name == name {
+			return c.Detail
+		}
+	}
+	return ""
+}
+
+// hasIPv6Loopback reports whether ::1 is configured here; containers often
+// run with IPv6 off.
+func hasIPv6Loopback(t *testing.T) bool {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.Equal(net.IPv6loopback) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRunPassesOnNixOS(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	want := verify.Expect{IPv4: "127.0.0.1", OSRelease: writeFile(t, nixosRelease), WaitTimeout: 5 * time.Second, Poll: 20 * time.Millisecond}
+	wantChecks := map[string]verify.Status{"ssh": verify.OK, "host key": verify.OK, "login": verify.OK, "nixos": verify.OK, "ipv4": verify.OK}
+	if hasIPv6Loopback(t) {
+		want.IPv6 = "::1"
+		wantChecks["ipv6"] = verify.OK
+	}
+
+	rep, err := verify.Run(context.Background(), s.Host, config(t, s), want)
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantChecks, statuses(rep)); diff != "" {
+		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+	if got := detail(rep, "nixos"); got != "NixOS 25.11 (Xantusia) (ID=nixos)" {
+		t.Errorf("nixos detail = %q", got)
+	}
+	if got := detail(rep, "host key"); !strings.HasPrefix(got, s.HostKeyFingerprint) {
+		t.Errorf("host key detail = %q, want it to start with %s", got, s.HostKeyFingerprint)
+	}
+	var out bytes.Buffer
+	if err := rep.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "verify 127.0.0.1:\n  ssh:") || strings.Contains(out.String(), "FAILED") {
+		t.Errorf("report:\n%s", &out)
+	}
+}
+
+func TestRunReportsThisMachineIsNotNixOS(t *testing.T) {
+	t.Parallel()
+	if data, _ := os.ReadFile("/etc/os-release"); bytes.Contains(data, []byte("\nID=nixos")) {
+		t.Skip("this machine runs NixOS")
+	}
+	s := sshtest.Start(t)
+
+	rep, err := verify.Run(context.Background(), s.Host, config(t, s), verify.Expect{IPv4: "203.0.113.9", Layout: true})
+
+	want := map[string]verify.Status{"ssh": verify.OK, "host key": verify.OK, "login": verify.OK, "nixos": verify.Failed, "layout": verify.Failed, "ipv4": verify.Failed}
+	if diff := cmp.Diff(want, statuses(rep)); diff != "" {
+		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+	if got := detail(rep, "nixos"); !strings.HasSuffix(got, "is not NixOS: the droplet still boots its old system") {
+		t.Errorf("nixos detail = %q", got)
+	}
+	// No test machine has disk-config.nix's layout, whatever disks it has.
+	if got := detail(rep, "layout"); !strings.Contains(got, "disk-config.nix") {
+		t.Errorf("layout detail = %q", got)
+	}
+	if got := detail(rep, "ipv4"); !strings.HasPrefix(got, "203.0.113.9, the droplet's address, is not configured (the machine has 127.0.0.1/8") {
+		t.Errorf("ipv4 detail = %q", got)
+	}
+	var failure *verify.Failure
+	if !errors.As(err, &failure) || len(failure.Checks) != 3 {
+		t.Fatalf("error %v, want a Failure of 3 checks", err)
+	}
+	if !strings.HasPrefix(err.Error(), "verify 127.0.0.1 failed: nixos: ") || !strings.HasSuffix(err.Error(), "use DigitalOcean's recovery console: "+verify.RecoveryConsoleURL) {
+		t.Errorf("error = %v", err)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error is not one line: %q", err)
+	}
+}
+
+func TestRunReportsUnreadableOSRelease(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	missing := filepath.Join(t.TempDir(), "os-release")
+
+	rep, err := verify.Run(context.Background(), s.Host, config(t, s), verify.Expect{OSRelease: missing})
+
+	want := "read " + missing + `: remote command "cat ` + missing + `" exited 1: cat: ` + missing + ": No such file or directory"
+	if got := detail(rep, "nixos"); got != want {
+		t.Errorf("nixos detail = %q\nwant %q", got, want)
+	}
+	var exit *remote.ExitError
+	if !errors.As(err, &exit) || exit.Status != 1 {
+		t.Errorf("error %v does not carry the remote exit status", err)
+	}
+}
+
+func TestRunWaitsThroughReboot(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	cfg := config(t, s)
+	s.Stop(t)
+	var log syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		_, err := verify.Run(context.Background(), s.Host, cfg, verify.Expect{
+			OSRelease: writeFile(t, nixosRelease), WaitTimeout: 20 * time.Second, Poll: 20 * time.Millisecond, Log: &log,
+		})
+		done <- err
+	}()
+	time.Sleep(500 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned while the server was down: %v", err)
+	default:
+	}
+	s.Restart(t)
+
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Run did not return 15s after the server came back")
+	}
+	if !strings.HasPrefix(log.String(), "waiting up to 20s for SSH on "+s.Addr+"\n") || !strings.Contains(log.String(), s.Addr+" answers SSH after ") {
+		t.Errorf("log:\n%s", log.String())
+	}
+}
+
+func TestRunGivesUpWaiting(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	cfg := config(t, s)
+	s.Stop(t)
+	start := time.Now()
+
+	rep, err := verify.Run(context.Background(), s.Host, cfg, verify.Expect{WaitTimeout: 300 * time.Millisecond, Poll: 20 * time.Millisecond})
+
+	if elapsed := time.Since(start); elapsed > 3*time.Second {
+		t.Errorf("Run took %s with a 300ms wait", elapsed)
+	}
+	if diff := cmp.Diff(map[string]verify.Status{"ssh": verify.Failed}, statuses(rep)); diff != "" {
+		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+	if got := detail(rep, "ssh"); !strings.HasPrefix(got, "no answer within 300ms: wait for ssh on "+s.Addr) {
+		t.Errorf("ssh detail = %q", got)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), verify.RecoveryConsoleURL) {
+		t.Errorf("error = %v", err)
+	}
+}
+
+func TestRunStopsWhenInterrupted(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	cfg := config(t, s)
+	s.Stop(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+
+	rep, err := verify.Run(ctx, s.Host, cfg, verify.Expect{Poll: 20 * time.Millisecond})
+
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "interrupted while waiting for SSH") {
+		t.Errorf("error = %v", err)
+	}
+	if len(rep.Checks) != 0 {
+		t.Errorf("an interrupted wait reported checks: %v", rep.Checks)
+	}
+}
+
+func TestRunRefusesChangedHostKey(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	cfg := config(t, s)
+	old := s.HostKeyFingerprint
+	s.RotateHostKey(t)
+
+	rep, err := verify.Run(context.Background(), s.Host, cfg, verify.Expect{OSRelease: writeFile(t, nixosRelease), Poll: 20 * time.Millisecond})
+
+	var changed *remote.HostKeyChangedError
+	if !errors.As(err, &changed) || changed.Want != old || changed.Got != s.HostKeyFingerprint {
+		t.Fatalf("error %v, want a HostKeyChangedError from %s to %s", err, old, s.HostKeyFingerprint)
+	}
+	if diff := cmp.Diff(map[string]verify.Status{"ssh": verify.OK, "host key": verify.Failed}, statuses(rep)); diff != "" {
+		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+	if got := detail(rep, "host key"); got != changed.Error() {
+		t.Errorf("host key detail = %q, want the HostKeyChangedError's explanation", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that Run's goroutine and the test share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

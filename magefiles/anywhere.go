@@ -1,0 +1,23 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/app"
+)
+
+// Anywhere installs NixOS on a droplet with nixos-anywhere, wiping its disk: host=<IPv4 or droplet name>; it checks the droplet first and verifies the result.
+func Anywhere(ctx context.Context, host string,
+	force *bool, // go on despite too little memory or an installed NixOS
+	dryrun *bool, // print the checks and the nixos-anywhere command, install nothing
+	timeout *time.Duration, // how long nixos-anywhere may run; default 30m
+) error {
+	e, err := app.FromOSIfToken()
+	if err != nil {
+		return err
+	}
+	return app.Anywhere(ctx, e, host, app.AnywhereOptions{Force: deref(force), DryRun: deref(dryrun), Timeout: deref(timeout)})
+}
