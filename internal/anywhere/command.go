@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
 // Command returns the argv that installs NixOS on host: the nixos-anywhere
@@ -41,7 +40,7 @@ func Command(host string, cfg remote.Config) []string {
 func CommandLine(argv []string) string {
 	words := make([]string, len(argv))
 	for i, a := range argv {
-		words[i] = verify.ShellQuote(a)
+		words[i] = remote.ShellQuote(a)
 	}
 	return strings.Join(words, " ")
 }

@@ -9,23 +9,27 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 )
 
-// Runner runs a local command until it exits or ctx ends, writing its
-// output to stdout and stderr. Install takes one so tests can check the
-// exact argv without Nix.
-type Runner interface {
-	Run(ctx context.Context, argv []string, stdout, stderr io.Writer) error
-}
+// execRunner runs nixos-anywhere for real. Stopping it sends SIGTERM, on
+// which nixos-anywhere deletes its temporary directory, which holds a copy
+// of the SSH private key, within the grace period.
+var execRunner = runner.ExecRunner{Stop: syscall.SIGTERM, Grace: 10 * time.Second}
 
 // Install runs argv (from Command) with r, copying its output to log and
-// noting each phase it enters there. On failure the error is an
-// *InstallError naming the phase and what to look at.
-func Install(ctx context.Context, r Runner, argv []string, log io.Writer) error {
+// noting each phase it enters there; r nil runs it for real. On failure the
+// error is an *InstallError naming the phase and what to look at.
+func Install(ctx context.Context, r runner.Runner, argv []string, log io.Writer) error {
+	if r == nil {
+		r = execRunner
+	}
 	t := &tracker{log: log, start: time.Now()}
 	stdout, stderr := &lineWriter{t: t}, &lineWriter{t: t}
-	err := r.Run(ctx, argv, stdout, stderr)
+	err := r.Run(ctx, runner.Command{Name: argv[0], Args: argv[1:], Stdout: stdout, Stderr: stderr})
 	stdout.flush()
 	stderr.flush()
 	switch {

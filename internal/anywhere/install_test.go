@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
@@ -109,7 +110,8 @@ type scriptRunner struct {
 	block  bool  // then wait for ctx to end, as a hung run does
 }
 
-func (r scriptRunner) Run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
+func (r scriptRunner) Run(ctx context.Context, c runner.Command) error {
+	stdout, stderr := c.Stdout, c.Stderr
 	for _, line := range strings.SplitAfter(r.output, "\n") {
 		w := stdout
 		if strings.HasPrefix(line, "Warning:") || strings.HasPrefix(line, "aborted:") || strings.HasPrefix(line, "error:") || strings.HasPrefix(line, "ssh:") {
@@ -223,7 +225,7 @@ func TestInstallInterrupted(t *testing.T) {
 
 func TestInstallWithoutNix(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	err := Install(context.Background(), ExecRunner{}, []string{"nix", "run"}, io.Discard)
+	err := Install(context.Background(), nil, []string{"nix", "run"}, io.Discard)
 	want := "run nix: exec: \"nix\": executable file not found in $PATH; install Nix, or run inside `nix develop`"
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v\nwant    %s", err, want)

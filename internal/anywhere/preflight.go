@@ -24,7 +24,7 @@ const DefaultDevice = "/dev/vda"
 // Files are the paths the checks read. The zero value names the real ones;
 // tests point them at fixtures.
 type Files struct {
-	AuthorizedKeys string // local: the keys NixOS installs for root; "" = DefaultAuthorizedKeys
+	AuthorizedKeys string // local: the keys NixOS installs for root; "" = authkeys.File
 	Device         string // on the host: the disk to wipe; "" = DefaultDevice
 	OSRelease      string // on the host: "" = verify.DefaultOSRelease
 }
@@ -147,7 +147,7 @@ func checkArch(ctx context.Context, c *remote.Client) verify.Check {
 }
 
 func checkDevice(ctx context.Context, c *remote.Client, device string) verify.Check {
-	_, err := c.Output(ctx, "test -e "+verify.ShellQuote(device))
+	_, err := c.Output(ctx, "test -e "+remote.ShellQuote(device))
 	var exit *remote.ExitError
 	switch {
 	case errors.As(err, &exit) && exit.Status == 1:

@@ -18,6 +18,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify/verifytest"
 )
 
 const nixosRelease = "ID=nixos\nNAME=NixOS\nPRETTY_NAME=\"NixOS 25.11 (Xantusia)\"\nVERSION_ID=\"25.11\"\n"
@@ -27,8 +28,8 @@ const nixosRelease = "ID=nixos\nNAME=NixOS\nPRETTY_NAME=\"NixOS 25.11 (Xantusia)
 // /etc/os-release are this machine's own.
 func ready(t *testing.T, s *sshtest.Server) Checks {
 	return Checks{Files: Files{
-		AuthorizedKeys: writeFile(t, "authorized_keys", template+keyLine(t, s.ClientKeyFile)+"\n"),
-		Device:         writeFile(t, "vda", ""),
+		AuthorizedKeys: sshtest.TempFile(t, "authorized_keys", template+sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n"),
+		Device:         sshtest.TempFile(t, "vda", ""),
 	}}
 }
 
@@ -53,13 +54,13 @@ func TestPreflightReadsTheRealMachine(t *testing.T) {
 	s := sshtest.Start(t)
 	o := ready(t, s)
 
-	rep, err := Preflight(context.Background(), s.Host, config(t, s), o)
+	rep, err := Preflight(context.Background(), s.Host, verifytest.Config(t, s), o)
 
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]verify.Status{"keys": verify.OK, "login": verify.OK, "memory": verify.OK, "arch": verify.OK, "disk": verify.OK, "system": verify.OK}
-	if diff := cmp.Diff(want, statuses(rep)); diff != "" {
+	if diff := cmp.Diff(want, verifytest.Statuses(rep)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
 	memMB := localOutput(t, "awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo")
@@ -70,7 +71,7 @@ func TestPreflightReadsTheRealMachine(t *testing.T) {
 		"disk":   o.Device + " is present, and will be wiped",
 		"system": localOutput(t, ". /etc/os-release; echo \"$PRETTY_NAME (ID=$ID)\""),
 	} {
-		if got := detail(rep, name); got != want {
+		if got := verifytest.Detail(rep, name); got != want {
 			t.Errorf("%s: %q, want %q", name, got, want)
 		}
 	}
@@ -79,7 +80,7 @@ func TestPreflightReadsTheRealMachine(t *testing.T) {
 func TestPreflightRefusals(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
-	cfg := config(t, s)
+	cfg := verifytest.Config(t, s)
 	missing := filepath.Join(t.TempDir(), "missing")
 	sizes := func(context.Context) ([]string, error) { return []string{"s-1vcpu-2gb", "s-1vcpu-2gb-amd"}, nil }
 
@@ -99,7 +100,7 @@ func TestPreflightRefusals(t *testing.T) {
 			"memory", "resize the droplet to a size of at least 1073741824 MB (`mage sizes` lists them); pass -force to try anyway",
 		},
 		{
-			"already NixOS", func(o *Checks) { o.OSRelease = writeFile(t, "os-release", nixosRelease) },
+			"already NixOS", func(o *Checks) { o.OSRelease = sshtest.TempFile(t, "os-release", nixosRelease) },
 			"system", "NixOS 25.11 (Xantusia) (ID=nixos) is installed already, and this route wipes " + "%DEVICE%" + "; pass -force to reinstall anyway",
 		},
 		{
@@ -111,8 +112,8 @@ func TestPreflightRefusals(t *testing.T) {
 			"system", "read " + missing + `: remote command "cat ` + missing + `" exited 1: cat: ` + missing + ": No such file or directory",
 		},
 		{
-			"no authorized key", func(o *Checks) { o.AuthorizedKeys = writeFile(t, "authorized_keys", template) },
-			"keys", "holds no key, so the installed NixOS would accept no login",
+			"no authorized key", func(o *Checks) { o.AuthorizedKeys = sshtest.TempFile(t, "authorized_keys", template) },
+			"keys", "has no key, so the installed NixOS would accept no login",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,9 +123,9 @@ func TestPreflightRefusals(t *testing.T) {
 
 			rep, err := Preflight(context.Background(), s.Host, cfg, o)
 
-			got := detail(rep, tc.check)
-			if statuses(rep)[tc.check] != verify.Failed || !strings.Contains(got, want) {
-				t.Errorf("%s: %s %q\nwant FAILED containing %q", tc.check, statuses(rep)[tc.check], got, want)
+			got := verifytest.Detail(rep, tc.check)
+			if verifytest.Statuses(rep)[tc.check] != verify.Failed || !strings.Contains(got, want) {
+				t.Errorf("%s: %s %q\nwant FAILED containing %q", tc.check, verifytest.Statuses(rep)[tc.check], got, want)
 			}
 			var failure *verify.Failure
 			if !errors.As(err, &failure) || !strings.HasSuffix(err.Error(), "; nothing on 127.0.0.1 was changed") {
@@ -144,13 +145,13 @@ func TestPreflightForce(t *testing.T) {
 	o := ready(t, s)
 	o.Force = true
 	o.MinMemoryMB = 1 << 30
-	o.OSRelease = writeFile(t, "os-release", nixosRelease)
+	o.OSRelease = sshtest.TempFile(t, "os-release", nixosRelease)
 
-	rep, err := Preflight(context.Background(), s.Host, config(t, s), o)
+	rep, err := Preflight(context.Background(), s.Host, verifytest.Config(t, s), o)
 
 	for _, name := range []string{"memory", "system"} {
-		if st := statuses(rep)[name]; st != verify.Warning || !strings.HasSuffix(detail(rep, name), "(going on: -force)") {
-			t.Errorf("%s: %s %s", name, st, detail(rep, name))
+		if st := verifytest.Statuses(rep)[name]; st != verify.Warning || !strings.HasSuffix(verifytest.Detail(rep, name), "(going on: -force)") {
+			t.Errorf("%s: %s %s", name, st, verifytest.Detail(rep, name))
 		}
 	}
 	if err != nil && !strings.Contains(err.Error(), "arch: ") {
@@ -163,13 +164,13 @@ func TestPreflightCarriesOnFromInstaller(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
 	o := ready(t, s)
-	o.OSRelease = writeFile(t, "os-release", "ID=nixos\nVARIANT_ID=installer\nPRETTY_NAME=\"NixOS 25.05 (Warbler)\"\n")
+	o.OSRelease = sshtest.TempFile(t, "os-release", "ID=nixos\nVARIANT_ID=installer\nPRETTY_NAME=\"NixOS 25.05 (Warbler)\"\n")
 
-	rep, _ := Preflight(context.Background(), s.Host, config(t, s), o)
+	rep, _ := Preflight(context.Background(), s.Host, verifytest.Config(t, s), o)
 
 	want := "NixOS 25.05 (Warbler) (ID=nixos): a nixos-anywhere run stopped midway; this one carries on"
-	if st := statuses(rep)["system"]; st != verify.OK || detail(rep, "system") != want {
-		t.Errorf("system: %s %s", st, detail(rep, "system"))
+	if st := verifytest.Statuses(rep)["system"]; st != verify.OK || verifytest.Detail(rep, "system") != want {
+		t.Errorf("system: %s %s", st, verifytest.Detail(rep, "system"))
 	}
 }
 
@@ -185,17 +186,17 @@ func TestPreflightChecksDevVda(t *testing.T) {
 		want = verify.Fail("disk", errors.New("/dev/vda is missing, and nixos-anywhere/disk-config.nix partitions /dev/vda: is this a DigitalOcean droplet?"))
 	}
 
-	rep, _ := Preflight(context.Background(), s.Host, config(t, s), o)
+	rep, _ := Preflight(context.Background(), s.Host, verifytest.Config(t, s), o)
 
-	if st := statuses(rep)["disk"]; st != want.Status || detail(rep, "disk") != want.Detail {
-		t.Errorf("disk: %s %s\nwant  %s %s", st, detail(rep, "disk"), want.Status, want.Detail)
+	if st := verifytest.Statuses(rep)["disk"]; st != want.Status || verifytest.Detail(rep, "disk") != want.Detail {
+		t.Errorf("disk: %s %s\nwant  %s %s", st, verifytest.Detail(rep, "disk"), want.Status, want.Detail)
 	}
 }
 
 func TestPreflightRefusesChangedHostKey(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
-	cfg := config(t, s)
+	cfg := verifytest.Config(t, s)
 	s.RotateHostKey(t)
 
 	rep, err := Preflight(context.Background(), s.Host, cfg, ready(t, s))
@@ -204,10 +205,10 @@ func TestPreflightRefusesChangedHostKey(t *testing.T) {
 	if !errors.As(err, &changed) {
 		t.Fatalf("error %v, want a HostKeyChangedError", err)
 	}
-	if diff := cmp.Diff(map[string]verify.Status{"keys": verify.OK, "host key": verify.Failed}, statuses(rep)); diff != "" {
+	if diff := cmp.Diff(map[string]verify.Status{"keys": verify.OK, "host key": verify.Failed}, verifytest.Statuses(rep)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
-	if got := detail(rep, "host key"); got != changed.Error() || !strings.Contains(got, "possible attack") {
+	if got := verifytest.Detail(rep, "host key"); got != changed.Error() || !strings.Contains(got, "possible attack") {
 		t.Errorf("host key detail = %q", got)
 	}
 }
@@ -215,9 +216,9 @@ func TestPreflightRefusesChangedHostKey(t *testing.T) {
 func TestPreflightRefusedLogin(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
-	cfg := config(t, s)
+	cfg := verifytest.Config(t, s)
 	cfg.IdentityFile = filepath.Join(t.TempDir(), "id_stranger")
-	newKeyFile(t, cfg.IdentityFile, "")
+	sshtest.NewKeyFile(t, cfg.IdentityFile)
 
 	rep, err := Preflight(context.Background(), s.Host, cfg, ready(t, s))
 
@@ -225,8 +226,8 @@ func TestPreflightRefusedLogin(t *testing.T) {
 	if !errors.As(err, &refused) {
 		t.Fatalf("error %v, want an AuthError", err)
 	}
-	if st := statuses(rep)["login"]; st != verify.Failed {
-		t.Errorf("login: %s %s", st, detail(rep, "login"))
+	if st := verifytest.Statuses(rep)["login"]; st != verify.Failed {
+		t.Errorf("login: %s %s", st, verifytest.Detail(rep, "login"))
 	}
 }
 
@@ -244,7 +245,7 @@ func TestPreflightTimeout(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 
-	rep, err := Preflight(ctx, s.Host, config(t, s), o)
+	rep, err := Preflight(ctx, s.Host, verifytest.Config(t, s), o)
 
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("Preflight took %s with a 1s deadline", elapsed)
@@ -252,8 +253,8 @@ func TestPreflightTimeout(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || err.Error() != fmt.Sprintf("preflight of %s interrupted: %v", s.Host, context.DeadlineExceeded) {
 		t.Errorf("error = %v", err)
 	}
-	if st := statuses(rep)["system"]; st != verify.Failed || !strings.Contains(detail(rep, "system"), "context deadline exceeded") {
-		t.Errorf("system: %s %s", st, detail(rep, "system"))
+	if st := verifytest.Statuses(rep)["system"]; st != verify.Failed || !strings.Contains(verifytest.Detail(rep, "system"), "context deadline exceeded") {
+		t.Errorf("system: %s %s", st, verifytest.Detail(rep, "system"))
 	}
 	var out bytes.Buffer
 	if err := rep.Write(&out); err != nil || !strings.Contains(out.String(), "  memory:") {

@@ -13,33 +13,23 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
 // AnywhereOptions are the flags of `mage anywhere`, and what tests replace.
 type AnywhereOptions struct {
-	Force   bool            // go on despite too little memory or an installed NixOS
-	DryRun  bool            // check and print the command, install nothing
-	Timeout time.Duration   // how long nixos-anywhere may run; 0 = 30m
-	Runner  anywhere.Runner // nil = anywhere.ExecRunner{}
-	Files   anywhere.Files  // zero = the real files
+	Force   bool           // go on despite too little memory or an installed NixOS
+	DryRun  bool           // check and print the command, install nothing
+	Timeout time.Duration  // how long nixos-anywhere may run; 0 = 30m
+	Runner  runner.Runner  // nil = run nixos-anywhere for real
+	Files   anywhere.Files // zero = the real files
 }
 
 // target is the machine `mage anywhere` works on.
 type target struct {
 	ip      string
 	droplet *godo.Droplet // nil when the API does not know the address
-}
-
-// FromOSIfToken is FromOS, or Local when no token is set: for targets that
-// can work on a bare IP address without the API.
-func FromOSIfToken() (*Env, error) {
-	e, err := FromOS()
-	if errors.Is(err, doapi.ErrNoToken) {
-		return Local()
-	}
-	return e, err
 }
 
 // Anywhere turns host (an IPv4 address, or a droplet's name or ID; a leading
@@ -55,15 +45,13 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) error
 		// mage takes a target's arguments before its flags.
 		return fmt.Errorf("%q is a flag where the host belongs: put flags after it, e.g. `mage anywhere host=203.0.113.7 %s`", host, host)
 	}
-	t, err := resolveTarget(ctx, e, host)
+	cfg, err := e.SSHConfig("")
 	if err != nil {
 		return err
 	}
-	cfg := remote.Config{
-		Port:           e.Settings.SSHPort,
-		IdentityFile:   e.Settings.SSHIdentity,
-		KnownHostsFile: e.Settings.KnownHosts,
-		Log:            e.Err,
+	t, err := resolveTarget(ctx, e, host)
+	if err != nil {
+		return err
 	}
 
 	rep, err := anywhere.Preflight(ctx, t.ip, cfg, anywhere.Checks{
@@ -85,13 +73,9 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) error
 	if timeout == 0 {
 		timeout = 30 * time.Minute
 	}
-	runner := o.Runner
-	if runner == nil {
-		runner = anywhere.ExecRunner{}
-	}
 	fmt.Fprintf(e.Err, "installing NixOS on %s, wiping its disk (at most %s): %s\n", t.ip, timeout, anywhere.CommandLine(argv))
 	ictx, cancel := context.WithTimeout(ctx, timeout)
-	err = anywhere.Install(ictx, runner, argv, e.Err)
+	err = anywhere.Install(ictx, o.Runner, argv, e.Err)
 	cancel()
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,9 +14,9 @@ import (
 
 	"github.com/digitalocean/godo"
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/crypto/ssh"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
@@ -65,9 +64,9 @@ func newAnywhereSetup(t *testing.T) *anywhereSetup {
 		Device:         filepath.Join(dir, "vda"),
 		OSRelease:      filepath.Join(dir, "os-release"),
 	}
-	write(t, files.AuthorizedKeys, authorizedKey(t, s.ClientKeyFile))
-	write(t, files.Device, "")
-	write(t, files.OSRelease, debianRelease)
+	sshtest.WriteFile(t, files.AuthorizedKeys, sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n")
+	sshtest.WriteFile(t, files.Device, "")
+	sshtest.WriteFile(t, files.OSRelease, debianRelease)
 	return &anywhereSetup{testEnv: te, sshd: s, files: files, droplet: d, ip: ip}
 }
 
@@ -91,8 +90,9 @@ type installRunner struct {
 	argv      []string
 }
 
-func (r *installRunner) Run(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
-	r.argv = argv
+func (r *installRunner) Run(ctx context.Context, c runner.Command) error {
+	r.argv = append([]string{c.Name}, c.Args...)
+	stdout, stderr := c.Stdout, c.Stderr
 	fmt.Fprint(stdout, "### Uploading install SSH keys ###\n### Gathering machine facts ###\n### Switching system into kexec ###\n"+
 		"machine will boot into nixos in 6s...\n### Gathering machine facts ###\n### Formatting hard drive with disko ###\n")
 	if r.failure != "" {
@@ -189,7 +189,7 @@ func TestAnywhereDryRunByIP(t *testing.T) {
 
 func TestAnywhereRefusesInstalledNixOS(t *testing.T) {
 	a := newAnywhereSetup(t)
-	write(t, a.files.OSRelease, nixosRelease)
+	sshtest.WriteFile(t, a.files.OSRelease, nixosRelease)
 
 	err := Anywhere(context.Background(), a.Env, a.droplet.Name, AnywhereOptions{Runner: neverRun{t}, Files: a.files})
 
@@ -249,8 +249,9 @@ func TestAnywhereBadHosts(t *testing.T) {
 func TestAnywhereUnknownAddress(t *testing.T) {
 	te := newTestEnv(t, fastSim)
 	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
+	// A usable key, but nothing listens on the SSH port: the preflight fails.
 	te.Settings.SSHIdentity = filepath.Join(t.TempDir(), "id")
-	write(t, te.Settings.SSHIdentity, "")
+	sshtest.NewKeyFile(t, te.Settings.SSHIdentity)
 
 	err := Anywhere(context.Background(), te.Env, "127.0.0.1", AnywhereOptions{Runner: neverRun{t}})
 
@@ -290,28 +291,36 @@ func hasLine(out, prefix string) bool {
 // neverRun fails the test if the install starts.
 type neverRun struct{ t *testing.T }
 
-func (n neverRun) Run(context.Context, []string, io.Writer, io.Writer) error {
+func (n neverRun) Run(context.Context, runner.Command) error {
 	n.t.Error("nixos-anywhere ran")
 	return errors.New("must not run")
 }
 
-func write(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
+// A bad SSH_IDENTITY is reported before anything talks to a droplet or the API.
+func TestSSHConfigChecksIdentity(t *testing.T) {
+	te := newTestEnv(t, fastSim)
+	dir := t.TempDir()
+	encrypted := filepath.Join(dir, "encrypted")
+	sshtest.WriteEncryptedKey(t, encrypted)
+	sshtest.NewKeyFile(t, filepath.Join(dir, "id"))
+	public := filepath.Join(dir, "id.pub")
+	sshtest.WriteFile(t, public, sshtest.AuthorizedKey(t, filepath.Join(dir, "id")))
+	for path, want := range map[string]string{
+		filepath.Join(dir, "missing"): "is unreadable: no such file or directory",
+		public:                        "is not a usable ssh private key",
+		encrypted:                     "is passphrase-protected; load it with ssh-add",
+	} {
+		te.Settings.SSHIdentity = path
+		_, err := te.SSHConfig("")
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "point SSH_IDENTITY at your private key") {
+			t.Errorf("SSH_IDENTITY=%s: err = %v, want %q and the fix", path, err, want)
+		}
 	}
-}
-
-// authorizedKey is the authorized_keys line of the private key file at path.
-func authorizedKey(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	te.Settings.SSHIdentity = filepath.Join(dir, "id")
+	if _, err := te.SSHConfig(""); err != nil {
+		t.Errorf("a usable key: %v", err)
 	}
-	signer, err := ssh.ParsePrivateKey(data)
-	if err != nil {
-		t.Fatal(err)
+	if n := len(te.Sim.Requests()); n != 0 {
+		t.Errorf("%d API requests", n)
 	}
-	return string(ssh.MarshalAuthorizedKey(signer.PublicKey()))
 }

@@ -3,6 +3,8 @@
 package app
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 )
 
@@ -55,4 +58,28 @@ func FromOS() (*Env, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// FromOSIfToken is FromOS, or Local when no token is set: for targets that
+// can work on a bare IP address without the API.
+func FromOSIfToken() (*Env, error) {
+	e, err := FromOS()
+	if errors.Is(err, doapi.ErrNoToken) {
+		return Local()
+	}
+	return e, err
+}
+
+// SSHConfig is how the routes log in to droplets as user ("" = root),
+// checked before anything is created: a bad SSH_IDENTITY found after a
+// droplet exists costs money and a second try.
+func (e *Env) SSHConfig(user string) (remote.Config, error) {
+	cfg := remote.Config{
+		User: user, Port: e.Settings.SSHPort, IdentityFile: e.Settings.SSHIdentity,
+		KnownHostsFile: e.Settings.KnownHosts, Log: e.Err,
+	}
+	if err := cfg.CheckIdentity(); err != nil {
+		return cfg, fmt.Errorf("SSH_IDENTITY: %w; point SSH_IDENTITY at your private key file (not the .pub), or leave it empty to use ssh-agent", err)
+	}
+	return cfg, nil
 }

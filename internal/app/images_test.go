@@ -25,6 +25,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
@@ -320,7 +321,7 @@ func TestBuildImageWithoutNix(t *testing.T) {
 // nixStub stands in for `nix build --out-link L`: L becomes a link to store.
 type nixStub struct{ store string }
 
-func (n nixStub) Run(_ context.Context, c images.Command) error {
+func (n nixStub) Run(_ context.Context, c runner.Command) error {
 	return os.Symlink(n.store, c.Args[slices.Index(c.Args, "--out-link")+1])
 }
 

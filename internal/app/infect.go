@@ -10,6 +10,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/authkeys"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
@@ -22,7 +23,7 @@ type InfectOptions struct {
 	Overrides // as for create; Size defaults to INFECT_SIZE, Timeout bounds the wait for the new droplet's SSH
 
 	Template string       // user data template; "" = infect.TemplateFile
-	KeysFile string       // root's authorized keys; "" = infect.KeysFile
+	KeysFile string       // root's authorized keys; "" = authkeys.File
 	Paths    infect.Paths // where the droplet keeps the install's traces; zero = infect.DefaultPaths()
 	SSHUser  string       // "" = root
 	LogDir   string       // where the logs of a failed install are copied; "" = the current directory
@@ -37,7 +38,7 @@ func (o *InfectOptions) defaults() {
 		o.Template = infect.TemplateFile
 	}
 	if o.KeysFile == "" {
-		o.KeysFile = infect.KeysFile
+		o.KeysFile = authkeys.File
 	}
 	if o.Paths == (infect.Paths{}) {
 		o.Paths = infect.DefaultPaths()
@@ -54,11 +55,15 @@ func (o *InfectOptions) defaults() {
 // install fails, its logs are copied into a local file.
 func Infect(ctx context.Context, e *Env, o InfectOptions) error {
 	o.defaults()
-	keys, err := infect.ReadAuthorizedKeys(o.KeysFile)
+	ssh, err := e.SSHConfig(o.SSHUser)
 	if err != nil {
 		return err
 	}
-	ud, err := infect.Render(o.Template, infect.Input{Channel: e.Settings.InfectChannel, Keys: keys, Paths: o.Paths})
+	keys, err := authkeys.Read(o.KeysFile)
+	if err != nil {
+		return err
+	}
+	ud, err := infect.Render(o.Template, infect.Input{Channel: e.Settings.InfectChannel, Keys: keys.Lines(), Paths: o.Paths})
 	if err != nil {
 		return err
 	}
@@ -76,7 +81,6 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) error {
 	}
 	ip, _ := d.PublicIPv4()
 	ip6, _ := d.PublicIPv6()
-	ssh := remote.Config{User: o.SSHUser, Port: e.Settings.SSHPort, IdentityFile: e.Settings.SSHIdentity, KnownHostsFile: e.Settings.KnownHosts, Log: e.Err}
 
 	ctx, cancel := context.WithTimeout(ctx, o.Install)
 	defer cancel()

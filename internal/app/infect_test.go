@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +23,7 @@ type infectTest struct {
 	*testEnv
 	t      *testing.T
 	srv    *sshtest.Server
-	stderr *lockedBuffer
+	stderr *sshtest.Buffer
 	opts   InfectOptions
 }
 
@@ -37,7 +35,7 @@ func newInfectTest(t *testing.T) *infectTest {
 	te := newTestEnv(t, sim)
 	te.Settings.SSHIdentity = srv.ClientKeyFile
 	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
-	stderr := &lockedBuffer{}
+	stderr := &sshtest.Buffer{}
 	te.Err, te.Wait.Log = stderr, stderr
 
 	dir := t.TempDir()
@@ -46,45 +44,21 @@ func newInfectTest(t *testing.T) *infectTest {
 		Overrides: Overrides{IPv6: ptr(false)},
 		Template:  filepath.Join("..", "..", infect.TemplateFile),
 		KeysFile:  filepath.Join(dir, "authorized_keys"),
-		Paths: infect.Paths{
-			Log:             filepath.Join(dir, "var/log/nixos-infect.log"),
-			Status:          filepath.Join(dir, "var/log/nixos-infect.status"),
-			CloudInitOutput: filepath.Join(dir, "var/log/cloud-init-output.log"),
-			CloudInit:       filepath.Join(dir, "var/log/cloud-init.log"),
-			OSRelease:       filepath.Join(dir, "etc/os-release"),
-			OldRoot:         filepath.Join(dir, "old-root"),
-		},
-		SSHUser: srv.User,
-		LogDir:  t.TempDir(),
-		Install: 30 * time.Second,
-		Reboot:  10 * time.Second,
-		Poll:    20 * time.Millisecond,
+		Paths:     infect.DefaultPaths().Under(dir),
+		SSHUser:   srv.User,
+		LogDir:    t.TempDir(),
+		Install:   30 * time.Second,
+		Reboot:    10 * time.Second,
+		Poll:      20 * time.Millisecond,
 	}}
-	it.write(it.opts.KeysFile, "# operators\n"+testKey+"\n")
-	it.write(it.opts.Paths.OSRelease, "ID=debian\n")
+	sshtest.WriteFile(it.t, it.opts.KeysFile, "# operators\n"+testKey+"\n")
+	sshtest.WriteFile(it.t, it.opts.Paths.OSRelease, "ID=debian\n")
 	return it
-}
-
-func (it *infectTest) write(path, content string) {
-	it.t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		it.t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		it.t.Fatal(err)
-	}
 }
 
 func (it *infectTest) appendLog(s string) {
 	it.t.Helper()
-	f, err := os.OpenFile(it.opts.Paths.Log, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		it.t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString(s); err != nil {
-		it.t.Fatal(err)
-	}
+	sshtest.AppendFile(it.t, it.opts.Paths.Log, s)
 }
 
 // createRequest returns the body of the one droplet create the simulator saw.
@@ -106,55 +80,26 @@ func (it *infectTest) createRequest() map[string]any {
 	return bodies[0]
 }
 
-// lockedBuffer is stderr that the test reads while Infect writes it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *lockedBuffer) waitFor(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(b.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("stderr never showed %q:\n%s", want, b)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestInfectEndToEnd(t *testing.T) {
 	it := newInfectTest(t)
 	p := it.opts.Paths
-	it.write(p.Status, "running\n")
+	sshtest.WriteFile(it.t, p.Status, "running\n")
 	it.appendLog("nixos-systems: downloading nixos-infect\n")
 
 	done := make(chan error, 1)
 	go func() { done <- Infect(context.Background(), it.Env, it.opts) }()
 
 	name := it.Settings.Name
-	it.stderr.waitFor(t, name+": nixos-systems: downloading nixos-infect\n")
+	it.stderr.WaitFor(t, name+": nixos-systems: downloading nixos-infect\n")
 	it.appendLog("building the system configuration...\n")
-	it.stderr.waitFor(t, name+": building the system configuration...\n")
-	it.write(p.Status, "done\n")
-	it.stderr.waitFor(t, "nixos-infect done")
+	it.stderr.WaitFor(t, name+": building the system configuration...\n")
+	sshtest.WriteFile(it.t, p.Status, "done\n")
+	it.stderr.WaitFor(t, "nixos-infect done")
 	// The reboot into NixOS.
 	it.srv.Stop(t)
-	it.stderr.waitFor(t, "the droplet is rebooting into NixOS")
+	it.stderr.WaitFor(t, "the droplet is rebooting into NixOS")
 	it.appendLog("nixos-systems: nixos-infect finished\n")
-	it.write(p.OSRelease, "PRETTY_NAME=\"NixOS 25.11 (Xantusia)\"\nID=nixos\n")
+	sshtest.WriteFile(it.t, p.OSRelease, "PRETTY_NAME=\"NixOS 25.11 (Xantusia)\"\nID=nixos\n")
 	it.srv.Restart(t)
 
 	if err := <-done; err != nil {
@@ -196,10 +141,10 @@ func TestInfectEndToEnd(t *testing.T) {
 func TestInfectFailureCopiesLogs(t *testing.T) {
 	it := newInfectTest(t)
 	p := it.opts.Paths
-	it.write(p.Status, "failed nixos-infect exited 1\n")
+	sshtest.WriteFile(it.t, p.Status, "failed nixos-infect exited 1\n")
 	it.appendLog("error: unable to download 'https://nixos.org/channels/nixos-25.11': HTTP error 404\n")
-	it.write(p.CloudInitOutput, "Cloud-init v. 22.4.2 running 'modules:final'\n")
-	it.write(filepath.Join(p.OldRoot, p.CloudInit), "an earlier boot's cloud-init.log\n")
+	sshtest.WriteFile(it.t, p.CloudInitOutput, "Cloud-init v. 22.4.2 running 'modules:final'\n")
+	sshtest.WriteFile(it.t, filepath.Join(p.OldRoot, p.CloudInit), "an earlier boot's cloud-init.log\n")
 
 	err := Infect(context.Background(), it.Env, it.opts)
 	if err == nil || !strings.Contains(err.Error(), "nixos-infect failed: nixos-infect exited 1") {
@@ -240,7 +185,7 @@ func TestInfectRefusesBeforeCreating(t *testing.T) {
 		mutate func(it *infectTest)
 		want   string
 	}{
-		{"no key", func(it *infectTest) { it.write(it.opts.KeysFile, "# nobody yet\n") }, "has no key"},
+		{"no key", func(it *infectTest) { sshtest.WriteFile(it.t, it.opts.KeysFile, "# nobody yet\n") }, "has no key"},
 		{"no keys file", func(it *infectTest) { it.opts.KeysFile = filepath.Join(t.TempDir(), "missing") }, "put the OpenSSH public keys"},
 		{"bad channel", func(it *infectTest) { it.Settings.InfectChannel = "25.11" }, `INFECT_CHANNEL "25.11"`},
 		{"bad size", func(it *infectTest) { it.opts.Size = ptr("s-9vcpu-1tb") }, `unknown size "s-9vcpu-1tb"`},
@@ -262,7 +207,7 @@ func TestInfectRefusesBeforeCreating(t *testing.T) {
 
 func TestInfectTimeoutCopiesLogs(t *testing.T) {
 	it := newInfectTest(t)
-	it.write(it.opts.Paths.Status, "running\n")
+	sshtest.WriteFile(it.t, it.opts.Paths.Status, "running\n")
 	it.appendLog("building /nix/store/slow.drv\n")
 	it.opts.Install = time.Second
 

@@ -4,6 +4,7 @@
 package doapi
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -49,14 +50,11 @@ func New(token string, opts Options) (*godo.Client, error) {
 	}
 	rt := &retryTransport{
 		base:    http.DefaultTransport,
-		timeout: orDuration(opts.RequestTimeout, 30*time.Second),
-		retries: opts.Retries,
-		minWait: orDuration(opts.MinWait, time.Second),
-		maxWait: orDuration(opts.MaxWait, 30*time.Second),
+		timeout: cmp.Or(opts.RequestTimeout, 30*time.Second),
+		retries: cmp.Or(opts.Retries, 4),
+		minWait: cmp.Or(opts.MinWait, time.Second),
+		maxWait: cmp.Or(opts.MaxWait, 30*time.Second),
 		log:     opts.Log,
-	}
-	if rt.retries == 0 {
-		rt.retries = 4
 	}
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Transport: rt})
 	hc := oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token}))
@@ -65,11 +63,4 @@ func New(token string, opts Options) (*godo.Client, error) {
 		return nil, fmt.Errorf("digitalocean client for %s: %w", opts.BaseURL, err)
 	}
 	return c, nil
-}
-
-func orDuration(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }

@@ -53,9 +53,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, req.Context().Err()
 		case <-time.After(delay):
 		}
-		if wait *= 2; wait > t.maxWait {
-			wait = t.maxWait
-		}
+		wait = min(wait*2, t.maxWait)
 		if req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {

@@ -2,7 +2,6 @@ package dosim
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -57,13 +56,7 @@ func (s *Server) actionView(a *action, now time.Time) actionJSON {
 // actionViews renders the actions keep accepts, ordered by id; the caller
 // holds s.mu.
 func (s *Server) actionViews(now time.Time, keep func(*action) bool) []actionJSON {
-	out := []actionJSON{}
-	for _, id := range sortedIDs(s.actions) {
-		if a := s.actions[id]; keep(a) {
-			out = append(out, s.actionView(a, now))
-		}
-	}
-	return out
+	return views(s.actions, keep, func(a *action) actionJSON { return s.actionView(a, now) })
 }
 
 func (s *Server) listActions(c *call) {
@@ -110,10 +103,5 @@ func (s *Server) getDropletAction(c *call) {
 // pathAction finds the action the {action} path segment names; the caller
 // holds s.mu.
 func (s *Server) pathAction(c *call) (*action, bool) {
-	id, err := strconv.Atoi(c.r.PathValue("action"))
-	if err != nil {
-		return nil, false
-	}
-	a, ok := s.actions[id]
-	return a, ok
+	return byID(s.actions, c.r.PathValue("action"))
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -117,24 +116,13 @@ func (s *Server) view(d *droplet, now time.Time) dropletJSON {
 // dropletViews renders the droplets keep accepts, ordered by id; the caller
 // holds s.mu.
 func (s *Server) dropletViews(now time.Time, keep func(*droplet) bool) []dropletJSON {
-	out := []dropletJSON{}
-	for _, id := range sortedIDs(s.droplets) {
-		if d := s.droplets[id]; keep(d) {
-			out = append(out, s.view(d, now))
-		}
-	}
-	return out
+	return views(s.droplets, keep, func(d *droplet) dropletJSON { return s.view(d, now) })
 }
 
 // pathDroplet finds the droplet the {droplet} path segment names; the caller
 // holds s.mu.
 func (s *Server) pathDroplet(c *call) (*droplet, bool) {
-	id, err := strconv.Atoi(c.r.PathValue("droplet"))
-	if err != nil {
-		return nil, false
-	}
-	d, ok := s.droplets[id]
-	return d, ok
+	return byID(s.droplets, c.r.PathValue("droplet"))
 }
 
 func (s *Server) getDroplet(c *call) {

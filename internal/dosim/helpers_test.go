@@ -32,7 +32,7 @@ type recorder struct {
 }
 
 func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	cw := &captureWriter{ResponseWriter: w}
+	cw := &captureWriter{statusWriter: statusWriter{ResponseWriter: w}}
 	defer func() { // deferred: a dropped connection panics through here
 		rec.mu.Lock()
 		rec.exchanges = append(rec.exchanges, exchange{r.Method, r.URL.Path, cw.status, cw.body.Bytes()})
@@ -47,25 +47,15 @@ func (rec *recorder) all() []exchange {
 	return append([]exchange(nil), rec.exchanges...)
 }
 
+// captureWriter keeps the body of an answer beside its status.
 type captureWriter struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (w *captureWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
+	statusWriter
+	body bytes.Buffer
 }
 
 func (w *captureWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
 	w.body.Write(b)
-	return w.ResponseWriter.Write(b)
+	return w.statusWriter.Write(b)
 }
 
 // env is a simulator behind a real HTTP server with a godo client on it.

@@ -165,12 +165,7 @@ func (s *Server) getImage(c *call) {
 
 // pathImage finds a custom image by id; the caller holds s.mu.
 func (s *Server) pathImage(ref string) (*customImage, bool) {
-	id, err := strconv.Atoi(ref)
-	if err != nil {
-		return nil, false
-	}
-	ci, ok := s.images[id]
-	return ci, ok
+	return byID(s.images, ref)
 }
 
 // createImage starts a custom image import (images_create_custom.yml). The

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sort"
 	"sync"
 	"time"
 
@@ -356,6 +355,7 @@ func (c *call) decode(v any) bool {
 	return true
 }
 
+// statusWriter notes the status an answer went out with, for Requests.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
@@ -377,13 +377,4 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func timestamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05Z")
-}
-
-func sortedIDs[V any](m map[int]V) []int {
-	ids := make([]int, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	return ids
 }

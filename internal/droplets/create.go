@@ -71,7 +71,7 @@ func Create(ctx context.Context, c *godo.Client, plan Plan, log io.Writer) (Crea
 func recoverCreate(ctx context.Context, c *godo.Client, plan Plan, err error, log io.Writer) (Created, error) {
 	status := doapi.StatusOf(err)
 	if status == http.StatusUnprocessableEntity && plan.CustomImage() && plan.IPv6 && strings.Contains(err.Error(), "ipv6") {
-		return Created{}, fmt.Errorf("%w\n%w", err, ErrCustomImageIPv6)
+		return Created{}, fmt.Errorf("%w; %w", err, ErrCustomImageIPv6)
 	}
 	if status != 0 && status < 500 {
 		return Created{}, fmt.Errorf("create droplet %s: %w", plan.Name, doapi.Explain(err))

@@ -1,6 +1,7 @@
 package droplets
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -73,7 +74,7 @@ func Destroy(ctx context.Context, c *godo.Client, nameOrID string, o DestroyOpti
 	if _, err := c.Droplets.Delete(ctx, d.ID); err != nil && !doapi.IsNotFound(err) {
 		return nil, fmt.Errorf("destroy droplet %d: %w", d.ID, doapi.Explain(err))
 	}
-	poll, timeout := orDur(o.Poll, time.Second), orDur(o.Timeout, 2*time.Minute)
+	poll, timeout := cmp.Or(o.Poll, time.Second), cmp.Or(o.Timeout, 2*time.Minute)
 	deadline := time.Now().Add(timeout)
 	for {
 		_, _, err := c.Droplets.Get(ctx, d.ID)

@@ -49,6 +49,9 @@ func Routes(memoryMB int) []string {
 
 // Sizes lists the sizes available in region, cheapest first.
 func Sizes(ctx context.Context, c *godo.Client, region string) ([]Size, error) {
+	if err := checkRegion(ctx, c, region); err != nil {
+		return nil, err
+	}
 	all, err := doapi.ListAll(ctx, c.Sizes.List)
 	if err != nil {
 		return nil, fmt.Errorf("list sizes: %w", doapi.Explain(err))

@@ -1,6 +1,7 @@
 package droplets
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,21 +35,14 @@ func (o *WaitOptions) defaults() {
 	if o.SSHPort == 0 {
 		o.SSHPort = 22
 	}
-	o.Timeout = orDur(o.Timeout, 10*time.Minute)
-	o.FirstPoll = orDur(o.FirstPoll, time.Second)
-	o.MaxPoll = orDur(o.MaxPoll, 5*time.Second)
-	o.Watch = orDur(o.Watch, 15*time.Second)
-	o.SSHProbe = orDur(o.SSHProbe, 250*time.Millisecond)
+	o.Timeout = cmp.Or(o.Timeout, 10*time.Minute)
+	o.FirstPoll = cmp.Or(o.FirstPoll, time.Second)
+	o.MaxPoll = cmp.Or(o.MaxPoll, 5*time.Second)
+	o.Watch = cmp.Or(o.Watch, 15*time.Second)
+	o.SSHProbe = cmp.Or(o.SSHProbe, 250*time.Millisecond)
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-}
-
-func orDur(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }
 
 // WaitReady waits until droplet id answers SSH, which is what the routes
@@ -119,9 +113,7 @@ func waitForAddress(ctx context.Context, c *godo.Client, id int, o WaitOptions, 
 			return d, describeWaitErr(ctx, c, id, o, start, ctx.Err())
 		case <-time.After(interval):
 		}
-		if interval *= 2; interval > o.MaxPoll {
-			interval = o.MaxPoll
-		}
+		interval = min(interval*2, o.MaxPoll)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 )
 
 // DefaultDir is where built images go, relative to the repository root; the
@@ -33,7 +35,7 @@ const outLink = ".result"
 
 // BuildOptions says how to build. The zero value builds for real.
 type BuildOptions struct {
-	Runner   Runner                            // nil = ExecRunner
+	Runner   runner.Runner                     // nil = run for real, interrupted when ctx ends
 	LookPath func(file string) (string, error) // nil = exec.LookPath
 	KVM      string                            // KVM device; "" = DefaultKVM
 	Remote   bool                              // a remote builder with the kvm feature builds: skip the local KVM check
@@ -43,7 +45,7 @@ type BuildOptions struct {
 
 func (o *BuildOptions) defaults() {
 	if o.Runner == nil {
-		o.Runner = ExecRunner{}
+		o.Runner = execRunner
 	}
 	if o.LookPath == nil {
 		o.LookPath = exec.LookPath
@@ -77,7 +79,7 @@ func Build(ctx context.Context, o BuildOptions) (Artifact, error) {
 	}
 	link := filepath.Join(o.Dir, outLink)
 	defer os.Remove(link)
-	err := o.Runner.Run(ctx, Command{
+	err := o.Runner.Run(ctx, runner.Command{
 		Name: "nix",
 		// Flakes may not be enabled in the user's nix.conf (Debian's nix-bin
 		// leaves them off); enabling them here changes nothing where they are.

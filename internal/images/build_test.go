@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 )
 
 // fakeKVM is a stand-in for /dev/kvm that the test user can open.
@@ -35,7 +37,7 @@ func fakeNix(t *testing.T, imageName string) (*fakeRunner, string, string) {
 	os.MkdirAll(filepath.Join(store, "nix-support"), 0o755)
 	_, _, sum := writeImage(t, store, imageName)
 	os.Chmod(filepath.Join(store, imageName), 0o444) // the store is read-only
-	r := &fakeRunner{do: func(c Command) error {
+	r := &fakeRunner{do: func(c runner.Command) error {
 		i := slices.Index(c.Args, "--out-link")
 		if i < 0 {
 			t.Errorf("nix run without --out-link: %q", c.Args)
@@ -138,7 +140,7 @@ func TestBuildRemoteSkipsKVMCheck(t *testing.T) {
 
 func TestBuildFailures(t *testing.T) {
 	t.Run("nix fails", func(t *testing.T) {
-		r := &fakeRunner{do: func(Command) error { return errors.New("exit status 1") }}
+		r := &fakeRunner{do: func(runner.Command) error { return errors.New("exit status 1") }}
 		_, err := Build(context.Background(), BuildOptions{Runner: r, LookPath: nixOnPath, KVM: fakeKVM(t), Dir: t.TempDir()})
 		if err == nil || !strings.Contains(err.Error(), "nix build .#packages.x86_64-linux.digitalocean-image failed") {
 			t.Fatalf("err = %v", err)

@@ -17,16 +17,17 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 )
 
 // fakeRunner records commands and runs do, if set, in their place.
 type fakeRunner struct {
 	mu   sync.Mutex
-	cmds []Command
-	do   func(Command) error
+	cmds []runner.Command
+	do   func(runner.Command) error
 }
 
-func (f *fakeRunner) Run(_ context.Context, c Command) error {
+func (f *fakeRunner) Run(_ context.Context, c runner.Command) error {
 	f.mu.Lock()
 	f.cmds = append(f.cmds, c)
 	f.mu.Unlock()

@@ -1,6 +1,7 @@
 package images
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,19 +61,12 @@ type WaitOptions struct {
 }
 
 func (o *WaitOptions) defaults() {
-	o.Timeout = orDuration(o.Timeout, 30*time.Minute)
-	o.FirstPoll = orDuration(o.FirstPoll, time.Second)
-	o.MaxPoll = orDuration(o.MaxPoll, 15*time.Second)
+	o.Timeout = cmp.Or(o.Timeout, 30*time.Minute)
+	o.FirstPoll = cmp.Or(o.FirstPoll, time.Second)
+	o.MaxPoll = cmp.Or(o.MaxPoll, 15*time.Second)
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-}
-
-func orDuration(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }
 
 // WaitAvailable waits until image id is available, reporting each status it
@@ -116,9 +110,7 @@ func WaitAvailable(ctx context.Context, c *godo.Client, id int, o WaitOptions) (
 			return nil, stillImporting(id, last, start, ctx.Err())
 		case <-time.After(interval):
 		}
-		if interval *= 2; interval > o.MaxPoll {
-			interval = o.MaxPoll
-		}
+		interval = min(interval*2, o.MaxPoll)
 	}
 }
 

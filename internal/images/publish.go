@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os/exec"
 	"strings"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 )
 
 // PublishOptions says where the image goes and how rsync gets there.
@@ -17,8 +19,8 @@ type PublishOptions struct {
 	// the user's own ~/.ssh/config: the static host is not a droplet, so the
 	// droplet SSH settings do not apply to it. Tests point it at a loopback sshd.
 	SSH      string
-	Runner   Runner    // nil = ExecRunner
-	Progress io.Writer // rsync's progress; nil = discarded
+	Runner   runner.Runner // nil = run for real, interrupted when ctx ends
+	Progress io.Writer     // rsync's progress; nil = discarded
 }
 
 // Publish copies the image to the static host with rsync. --partial keeps
@@ -29,7 +31,7 @@ func Publish(ctx context.Context, file string, o PublishOptions) error {
 		return err
 	}
 	if o.Runner == nil {
-		o.Runner = ExecRunner{}
+		o.Runner = execRunner
 	}
 	if o.Progress == nil {
 		o.Progress = io.Discard
@@ -39,7 +41,7 @@ func Publish(ctx context.Context, file string, o PublishOptions) error {
 		args = append(args, "-e", o.SSH)
 	}
 	args = append(args, file, o.Dest)
-	err := o.Runner.Run(ctx, Command{Name: "rsync", Args: args, Stdout: o.Progress, Stderr: o.Progress})
+	err := o.Runner.Run(ctx, runner.Command{Name: "rsync", Args: args, Stdout: o.Progress, Stderr: o.Progress})
 	switch {
 	case err == nil:
 		return nil

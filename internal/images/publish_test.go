@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
@@ -54,7 +55,7 @@ func TestPublishBadDest(t *testing.T) {
 }
 
 func TestPublishRsyncMissing(t *testing.T) {
-	r := &fakeRunner{do: func(Command) error { return &exec.Error{Name: "rsync", Err: exec.ErrNotFound} }}
+	r := &fakeRunner{do: func(runner.Command) error { return &exec.Error{Name: "rsync", Err: exec.ErrNotFound} }}
 	err := Publish(context.Background(), "a.qcow2.gz", PublishOptions{Dest: "h:/d/", Runner: r})
 	if err == nil || !strings.Contains(err.Error(), "rsync is not on PATH") {
 		t.Fatalf("err = %v", err)

@@ -1,6 +1,7 @@
 package infect
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
 // Collect copies the install's logs from the droplet to w: cloud-init's and
@@ -19,11 +19,11 @@ import (
 func Collect(ctx context.Context, c *remote.Client, p Paths, w io.Writer) (int, error) {
 	found := 0
 	for _, file := range p.logs() {
-		out, err := c.Output(ctx, "cat -- "+verify.ShellQuote(file))
+		out, err := c.Output(ctx, "cat -- "+remote.ShellQuote(file))
 		var exit *remote.ExitError
 		switch {
 		case errors.As(err, &exit):
-			_, err = fmt.Fprintf(w, "===== %s: not copied (%s) =====\n\n", file, or(strings.TrimSpace(exit.Stderr), exit.Error()))
+			_, err = fmt.Fprintf(w, "===== %s: not copied (%s) =====\n\n", file, cmp.Or(strings.TrimSpace(exit.Stderr), exit.Error()))
 		case err != nil:
 			return found, fmt.Errorf("copy %s from the droplet: %w", file, err)
 		default:

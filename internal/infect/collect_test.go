@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 func TestCollectGathersBothLocations(t *testing.T) {
@@ -15,11 +16,11 @@ func TestCollectGathersBothLocations(t *testing.T) {
 	p := d.paths
 	// As after a reboot into NixOS: the kept log in place, cloud-init's
 	// logs and the rest of the old system under the old root.
-	d.write(p.Log, "nixos-systems: installing NixOS\n")
-	d.write(p.Status, "done\n")
-	d.write(filepath.Join(p.OldRoot, p.CloudInitOutput), "Cloud-init v. 22.4.2 finished\n")
-	d.write(filepath.Join(p.OldRoot, p.CloudInit), "util.py[DEBUG]: Running command")
-	d.write(filepath.Join(p.OldRoot, p.Log), "nixos-systems: installing NixOS\n")
+	sshtest.WriteFile(d.t, p.Log, "nixos-systems: installing NixOS\n")
+	sshtest.WriteFile(d.t, p.Status, "done\n")
+	sshtest.WriteFile(d.t, filepath.Join(p.OldRoot, p.CloudInitOutput), "Cloud-init v. 22.4.2 finished\n")
+	sshtest.WriteFile(d.t, filepath.Join(p.OldRoot, p.CloudInit), "util.py[DEBUG]: Running command")
+	sshtest.WriteFile(d.t, filepath.Join(p.OldRoot, p.Log), "nixos-systems: installing NixOS\n")
 
 	c, err := remote.Dial(context.Background(), d.srv.Host, d.ssh)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
 // Follower follows an install on a droplet over SSH: it streams the log,
@@ -120,7 +119,7 @@ func (r *run) watch(ctx context.Context, c *remote.Client) error {
 	go func() {
 		// -F follows the file by name: it may not exist yet, and tail
 		// says so on stderr, which is noise here.
-		tailDone <- c.Stream(tailCtx, fmt.Sprintf("tail -n +%d -F %s 2>/dev/null", from, verify.ShellQuote(r.Paths.Log)), r.lines, nil)
+		tailDone <- c.Stream(tailCtx, fmt.Sprintf("tail -n +%d -F %s 2>/dev/null", from, remote.ShellQuote(r.Paths.Log)), r.lines, nil)
 	}()
 	tailing := true
 	defer func() {
@@ -212,7 +211,7 @@ func (r *run) reconnect(ctx context.Context) (*remote.Client, error) {
 // reboot, or all of them when Follow starts on a droplet already switched.
 func (r *run) rest(ctx context.Context, c *remote.Client) {
 	r.lines.drop()
-	cmd := fmt.Sprintf("tail -n +%d %s", r.lines.n+1, verify.ShellQuote(r.Paths.Log))
+	cmd := fmt.Sprintf("tail -n +%d %s", r.lines.n+1, remote.ShellQuote(r.Paths.Log))
 	if err := c.Stream(ctx, cmd, r.lines, nil); err != nil {
 		fmt.Fprintf(r.log, "%s: no install log to show (%v)\n", r.Host, err)
 	}

@@ -1,14 +1,10 @@
 package infect
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,47 +23,22 @@ type fakeDroplet struct {
 
 func newFakeDroplet(t *testing.T) *fakeDroplet {
 	t.Helper()
-	dir := t.TempDir()
-	p := Paths{
-		Log:             filepath.Join(dir, "var/log/nixos-infect.log"),
-		Status:          filepath.Join(dir, "var/log/nixos-infect.status"),
-		CloudInitOutput: filepath.Join(dir, "var/log/cloud-init-output.log"),
-		CloudInit:       filepath.Join(dir, "var/log/cloud-init.log"),
-		OSRelease:       filepath.Join(dir, "etc/os-release"),
-		OldRoot:         filepath.Join(dir, "old-root"),
-	}
+	p := DefaultPaths().Under(t.TempDir())
 	srv := sshtest.Start(t)
 	d := &fakeDroplet{t: t, srv: srv, paths: p, ssh: remote.Config{
 		User: srv.User, Port: srv.Port, IdentityFile: srv.ClientKeyFile, KnownHostsFile: srv.KnownHostsFile(t),
 	}}
-	d.write(p.OSRelease, "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n")
+	sshtest.WriteFile(d.t, p.OSRelease, "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n")
 	return d
-}
-
-func (d *fakeDroplet) write(path, content string) {
-	d.t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		d.t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		d.t.Fatal(err)
-	}
 }
 
 // appendLog adds to the install log, as nixos-infect's output does.
 func (d *fakeDroplet) appendLog(s string) {
 	d.t.Helper()
-	f, err := os.OpenFile(d.paths.Log, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString(s); err != nil {
-		d.t.Fatal(err)
-	}
+	sshtest.AppendFile(d.t, d.paths.Log, s)
 }
 
-func (d *fakeDroplet) follower(log *lockedBuffer) Follower {
+func (d *fakeDroplet) follower(log *sshtest.Buffer) Follower {
 	return Follower{
 		Host: d.srv.Host, SSH: d.ssh, Paths: d.paths, Log: log, Prefix: "infect: ",
 		Poll: 20 * time.Millisecond, RebootTimeout: 10 * time.Second,
@@ -92,40 +63,10 @@ type followResult struct {
 	err error
 }
 
-// lockedBuffer is a log that the test reads while Follow writes it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// waitFor waits until the log holds want.
-func (b *lockedBuffer) waitFor(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(b.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("log never showed %q:\n%s", want, b)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestFollowThroughReboot(t *testing.T) {
 	d := newFakeDroplet(t)
-	log := &lockedBuffer{}
-	d.write(d.paths.Status, "running\n")
+	log := &sshtest.Buffer{}
+	sshtest.WriteFile(d.t, d.paths.Status, "running\n")
 	result := follow(t, d.follower(log))
 
 	// The log grows while it is followed, a line at a time and in pieces.
@@ -134,19 +75,19 @@ func TestFollowThroughReboot(t *testing.T) {
 		time.Sleep(15 * time.Millisecond)
 	}
 	d.appendLog("copying path ")
-	log.waitFor(t, "infect: building 5\n")
+	log.WaitFor(t, "infect: building 5\n")
 	d.appendLog("/nix/store/abc\n")
-	log.waitFor(t, "infect: copying path /nix/store/abc\n")
+	log.WaitFor(t, "infect: copying path /nix/store/abc\n")
 
-	d.write(d.paths.Status, "done\n")
-	log.waitFor(t, "nixos-infect done")
+	sshtest.WriteFile(d.t, d.paths.Status, "done\n")
+	log.WaitFor(t, "nixos-infect done")
 
 	// The reboot: sshd goes away with the connection, the last lines land
 	// in the log meanwhile, and the droplet comes back as NixOS.
 	d.srv.Stop(t)
-	log.waitFor(t, "the droplet is rebooting into NixOS")
+	log.WaitFor(t, "the droplet is rebooting into NixOS")
 	d.appendLog("nixos-systems: nixos-infect finished\n")
-	d.write(d.paths.OSRelease, "ID=nixos\n")
+	sshtest.WriteFile(d.t, d.paths.OSRelease, "ID=nixos\n")
 	time.Sleep(100 * time.Millisecond)
 	d.srv.Restart(t)
 
@@ -178,12 +119,12 @@ func TestFollowThroughReboot(t *testing.T) {
 
 func TestFollowReportsFailure(t *testing.T) {
 	d := newFakeDroplet(t)
-	log := &lockedBuffer{}
-	d.write(d.paths.Status, "running\n")
+	log := &sshtest.Buffer{}
+	sshtest.WriteFile(d.t, d.paths.Status, "running\n")
 	d.appendLog("error: build of /nix/store/x-system failed\n")
 	result := follow(t, d.follower(log))
-	log.waitFor(t, "infect: error: build of")
-	d.write(d.paths.Status, "failed nixos-infect exited 1\n")
+	log.WaitFor(t, "infect: error: build of")
+	sshtest.WriteFile(d.t, d.paths.Status, "failed nixos-infect exited 1\n")
 
 	r := <-result
 	var failed *FailedError
@@ -197,12 +138,12 @@ func TestFollowReportsFailure(t *testing.T) {
 
 func TestFollowFailsWhenDropletStaysDown(t *testing.T) {
 	d := newFakeDroplet(t)
-	log := &lockedBuffer{}
-	d.write(d.paths.Status, "running\n")
+	log := &sshtest.Buffer{}
+	sshtest.WriteFile(d.t, d.paths.Status, "running\n")
 	f := d.follower(log)
 	f.RebootTimeout = 300 * time.Millisecond
 	result := follow(t, f)
-	log.waitFor(t, "nixos-infect running")
+	log.WaitFor(t, "nixos-infect running")
 	d.srv.Stop(t)
 
 	r := <-result
@@ -216,8 +157,8 @@ func TestFollowFailsWhenDropletStaysDown(t *testing.T) {
 
 func TestFollowFailsWhenDoneButNoReboot(t *testing.T) {
 	d := newFakeDroplet(t)
-	d.write(d.paths.Status, "done\n")
-	f := d.follower(&lockedBuffer{})
+	sshtest.WriteFile(d.t, d.paths.Status, "done\n")
+	f := d.follower(&sshtest.Buffer{})
 	f.RebootTimeout = 200 * time.Millisecond
 	r := <-follow(t, f)
 	if r.err == nil || !strings.Contains(r.err.Error(), "has not rebooted") {
@@ -248,10 +189,10 @@ func TestFollowCloudInitWithoutInfect(t *testing.T) {
 
 func TestFollowAlreadyNixOS(t *testing.T) {
 	d := newFakeDroplet(t)
-	d.write(d.paths.OSRelease, "ID=nixos\n")
-	d.write(d.paths.Status, "done\n")
+	sshtest.WriteFile(d.t, d.paths.OSRelease, "ID=nixos\n")
+	sshtest.WriteFile(d.t, d.paths.Status, "done\n")
 	d.appendLog("one\ntwo\nthree\n")
-	log := &lockedBuffer{}
+	log := &sshtest.Buffer{}
 	r := <-follow(t, d.follower(log))
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -264,15 +205,15 @@ func TestFollowAlreadyNixOS(t *testing.T) {
 
 func TestFollowStopsWithContext(t *testing.T) {
 	d := newFakeDroplet(t)
-	d.write(d.paths.Status, "running\n")
-	log := &lockedBuffer{}
+	sshtest.WriteFile(d.t, d.paths.Status, "running\n")
+	log := &sshtest.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		_, err := d.follower(log).Follow(ctx)
 		done <- err
 	}()
-	log.waitFor(t, "nixos-infect running")
+	log.WaitFor(t, "nixos-infect running")
 	cancel()
 	select {
 	case err := <-done:

@@ -1,6 +1,9 @@
 package infect
 
-import "path"
+import (
+	"path"
+	"path/filepath"
+)
 
 // Paths are where the install leaves its traces on the droplet. The user
 // data writes to them and the follower and collector read them, so both
@@ -27,6 +30,17 @@ func DefaultPaths() Paths {
 		CloudInit:       "/var/log/cloud-init.log",
 		OSRelease:       "/etc/os-release",
 		OldRoot:         "/old-root",
+	}
+}
+
+// Under returns p with every path moved below root, as a droplet's disk
+// mounted at root would show them: tests keep the traces in a temporary
+// directory.
+func (p Paths) Under(root string) Paths {
+	in := func(f string) string { return filepath.Join(root, f) }
+	return Paths{
+		Log: in(p.Log), Status: in(p.Status), CloudInitOutput: in(p.CloudInitOutput),
+		CloudInit: in(p.CloudInit), OSRelease: in(p.OSRelease), OldRoot: in(p.OldRoot),
 	}
 }
 

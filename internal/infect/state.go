@@ -1,12 +1,12 @@
 package infect
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
 // State is what the droplet says about the install.
@@ -22,7 +22,7 @@ func (s State) NixOS() bool { return s.OS == "nixos" }
 func (s State) done() bool { return s.Infect == "done" }
 
 func (s State) String() string {
-	return fmt.Sprintf("os %s, cloud-init %s, nixos-infect %s", or(s.OS, "unknown"), or(s.CloudInit, "absent"), or(s.Infect, "not started"))
+	return fmt.Sprintf("os %s, cloud-init %s, nixos-infect %s", cmp.Or(s.OS, "unknown"), cmp.Or(s.CloudInit, "absent"), cmp.Or(s.Infect, "not started"))
 }
 
 // failure says why the install can no longer succeed, or "" while it can.
@@ -32,7 +32,7 @@ func (s State) failure() string {
 	case s.NixOS():
 		return ""
 	case word == "failed":
-		return "nixos-infect failed: " + or(detail, "no reason given")
+		return "nixos-infect failed: " + cmp.Or(detail, "no reason given")
 	case s.CloudInit == "disabled":
 		return "cloud-init is disabled on this image, so it never runs user data: use a stock image such as debian-12-x64"
 	case s.CloudInit == "error" && !s.done():
@@ -62,7 +62,7 @@ func probeCommand(p Paths) string {
 		`o=$(sed -n 's/^ID=//p' %s 2>/dev/null); `+
 		`c=$(cloud-init status 2>/dev/null | sed -n 's/^status: //p'); `+
 		`printf 'infect=%%s\nos=%%s\ncloudinit=%%s\n' "$s" "$o" "$c"`,
-		verify.ShellQuote(p.Status), verify.ShellQuote(p.OSRelease))
+		remote.ShellQuote(p.Status), remote.ShellQuote(p.OSRelease))
 }
 
 // probe reads the droplet's state.
@@ -85,11 +85,4 @@ func probe(ctx context.Context, c *remote.Client, p Paths) (State, error) {
 		}
 	}
 	return s, nil
-}
-
-func or(s, alt string) string {
-	if s == "" {
-		return alt
-	}
-	return s
 }

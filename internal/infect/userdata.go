@@ -10,8 +10,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/authkeys"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
 // TemplateFile is the user data template, relative to the repository root.
@@ -39,14 +40,14 @@ func Render(tmplPath string, in Input) (string, error) {
 		return "", fmt.Errorf("INFECT_CHANNEL %q is not a NixOS channel name: use one such as nixos-25.11", in.Channel)
 	}
 	if len(in.Keys) == 0 {
-		return "", fmt.Errorf("no authorized key for root: without one nobody can log in after the switch; add one to %s", KeysFile)
+		return "", fmt.Errorf("no authorized key for root: without one nobody can log in after the switch; add one to %s", authkeys.File)
 	}
 	text, err := os.ReadFile(tmplPath)
 	if err != nil {
 		return "", fmt.Errorf("read user data template: %w (run from the repository root)", err)
 	}
 	tmpl, err := template.New(tmplPath).Funcs(template.FuncMap{
-		"sh":       verify.ShellQuote,
+		"sh":       remote.ShellQuote,
 		"nix":      nixString,
 		"relative": func(p string) string { return strings.TrimLeft(p, "/") },
 	}).Parse(string(text))
@@ -71,7 +72,7 @@ func Render(tmplPath string, in Input) (string, error) {
 // Check reports what would make DigitalOcean refuse ud or cloud-init ignore it.
 func Check(ud string) error {
 	if len(ud) > droplets.MaxUserData {
-		return fmt.Errorf("user data is %d bytes, DigitalOcean takes at most %d: shorten %s or the template", len(ud), droplets.MaxUserData, KeysFile)
+		return fmt.Errorf("user data is %d bytes, DigitalOcean takes at most %d: shorten %s or the template", len(ud), droplets.MaxUserData, authkeys.File)
 	}
 	if !strings.HasPrefix(ud, cloudConfigHeader) {
 		first, _, _ := strings.Cut(ud, "\n")

@@ -12,10 +12,18 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 // committedTemplate is the template as committed, seen from this package's directory.
 var committedTemplate = filepath.Join("..", "..", TemplateFile)
+
+// keyA and keyB are authorized_keys lines as operators write them.
+const (
+	keyA = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPf854pn1A6qWAr4nvVqn8FbFNCz1f4SK9QLFgv3GGAz alice@laptop"
+	// keyB has options and a comment with what Nix strings must escape.
+	keyB = `from="10.0.0.0/8",no-agent-forwarding ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBHjr189OQmGMc4dg0EkuvYoG8kg7C0NEcxvYigRAW5sL0fGjGSzcwvb/hSTIZQXkTE0y8JBdTVn8iUoQnlIQ76A= bob\ "${HOME}"`
+)
 
 // cloudConfig is the part of cloud-config the template uses.
 type cloudConfig struct {
@@ -96,7 +104,7 @@ func TestRenderUserData(t *testing.T) {
 // checkShell runs the script through bash's parser and shellcheck.
 func checkShell(t *testing.T, script string) {
 	t.Helper()
-	path := writeFile(t, "infect-nixos.sh", script)
+	path := sshtest.TempFile(t, "infect-nixos.sh", script)
 	if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
 		t.Errorf("bash -n: %v\n%s", err, out)
 	}
@@ -116,7 +124,7 @@ func checkImport(t *testing.T, module string, keys []string) {
 	if !haveTool(t, "nix-instantiate") {
 		return
 	}
-	path := writeFile(t, "nixos-systems.nix", module)
+	path := sshtest.TempFile(t, "nixos-systems.nix", module)
 	expr := `{ file }: let m = import file { lib.mkDefault = v: v; }; in ` +
 		`{ keys = m.users.users.root.openssh.authorizedKeys.keys; params = m.boot.kernelParams; systemdInitrd = m.boot.initrd.systemd.enable; }`
 	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "--argstr", "file", path, "-E", expr).CombinedOutput()

@@ -17,7 +17,11 @@ func YesNo(in io.Reader, out io.Writer, question string) bool {
 	if out != nil {
 		fmt.Fprintf(out, "%s [y/N] ", question)
 	}
-	answer, _ := bufio.NewReader(in).ReadString('\n')
+	answer, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && out != nil {
+		// No line came (stdin closed): end the question's line so what follows starts its own.
+		fmt.Fprintln(out)
+	}
 	answer = strings.ToLower(strings.TrimSpace(answer))
 	return answer == "y" || answer == "yes"
 }

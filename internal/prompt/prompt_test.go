@@ -19,8 +19,12 @@ func TestYesNo(t *testing.T) {
 		if got := YesNo(strings.NewReader(tc.in), &out, "Delete x?"); got != tc.want {
 			t.Errorf("YesNo(%q) = %t, want %t", tc.in, got, tc.want)
 		}
-		if out.String() != "Delete x? [y/N] " {
-			t.Errorf("question printed as %q", out.String())
+		want := "Delete x? [y/N] "
+		if !strings.HasSuffix(tc.in, "\n") {
+			want += "\n"
+		}
+		if out.String() != want {
+			t.Errorf("with input %q the question printed as %q, want %q", tc.in, out.String(), want)
 		}
 	}
 	if YesNo(nil, nil, "x?") {

@@ -16,12 +16,26 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 )
 
-// agentIdentity stands for the ssh-agent keys in AuthError.Identities.
-const agentIdentity = "ssh-agent"
+// AgentIdentity stands for the ssh-agent keys among the identities that
+// AuthError and PublicKeys name, beside key file paths.
+const AgentIdentity = "ssh-agent"
 
 // defaultIdentityNames are the key files under ~/.ssh that Dial offers when
 // no identity is configured, in OpenSSH's order.
 var defaultIdentityNames = []string{"id_ed25519", "id_ecdsa", "id_rsa"}
+
+// defaultIdentityFiles are the paths of the default key files.
+func defaultIdentityFiles() ([]string, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(defaultIdentityNames))
+	for i, name := range defaultIdentityNames {
+		paths[i] = filepath.Join(home, ".ssh", name)
+	}
+	return paths, nil
+}
 
 // credentials are the keys Dial offers and the names AuthError reports them by.
 type credentials struct {
@@ -53,7 +67,7 @@ func loadCredentials(cfg Config) (*credentials, error) {
 		signer, err := readKey(path)
 		if isEncrypted(err) {
 			return nil, fmt.Errorf("identity file %s is passphrase-protected; load it into ssh-agent (ssh-add %s) and leave the identity unset",
-				path, shellQuote(path))
+				path, ShellQuote(path))
 		}
 		if err != nil {
 			return nil, err
@@ -78,13 +92,9 @@ func loadCredentials(cfg Config) (*credentials, error) {
 
 // addAgent adds the keys of the agent at SSH_AUTH_SOCK, or says why there are none.
 func (c *credentials) addAgent() error {
-	sock := os.Getenv("SSH_AUTH_SOCK")
-	if sock == "" {
-		return errors.New("SSH_AUTH_SOCK is not set")
-	}
-	conn, err := net.Dial("unix", sock)
+	sock, conn, err := dialAgent()
 	if err != nil {
-		return fmt.Errorf("ssh-agent is unreachable: %w", err)
+		return err
 	}
 	signers, err := agent.NewClient(conn).Signers()
 	if err != nil {
@@ -97,20 +107,32 @@ func (c *credentials) addAgent() error {
 	}
 	c.agent = conn
 	c.signers = append(c.signers, signers...)
-	c.identities = append(c.identities, agentIdentity)
+	c.identities = append(c.identities, AgentIdentity)
 	return nil
+}
+
+// dialAgent connects to the ssh-agent at SSH_AUTH_SOCK, or says why it cannot.
+func dialAgent() (sock string, conn net.Conn, err error) {
+	sock = os.Getenv("SSH_AUTH_SOCK")
+	if sock == "" {
+		return "", nil, errors.New("SSH_AUTH_SOCK is not set")
+	}
+	conn, err = net.Dial("unix", sock)
+	if err != nil {
+		return "", nil, fmt.Errorf("ssh-agent is unreachable: %w", err)
+	}
+	return sock, conn, nil
 }
 
 // addDefaultKeys adds the default key files that exist and are usable, and
 // says what is wrong with the others.
 func (c *credentials) addDefaultKeys() (problems []string) {
-	home, err := os.UserHomeDir()
+	paths, err := defaultIdentityFiles()
 	if err != nil {
 		return []string{fmt.Sprintf("no home directory to find ~/.ssh keys in (%v)", err)}
 	}
 	var missing []string
-	for _, name := range defaultIdentityNames {
-		path := filepath.Join(home, ".ssh", name)
+	for _, path := range paths {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			missing = append(missing, path)
 			continue
@@ -139,9 +161,35 @@ func (c *credentials) addDefaultKeys() (problems []string) {
 	return problems
 }
 
+// CheckIdentity reports early whether IdentityFile, when set, is a private
+// key Dial can use, so a target can refuse before it creates anything.
+func (cfg Config) CheckIdentity() error {
+	if cfg.IdentityFile == "" {
+		return nil
+	}
+	_, err := readKey(cfg.Identity())
+	if isEncrypted(err) {
+		return fmt.Errorf("identity file %s is passphrase-protected; load it with ssh-add", cfg.Identity())
+	}
+	return err
+}
+
 // readKey loads a private key. It fails for an encrypted one, as Dial cannot
 // prompt for a passphrase: such a key has to come through the agent.
 func readKey(path string) (ssh.Signer, error) {
+	data, err := readKeyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := ssh.ParsePrivateKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("identity file %s is not a usable ssh private key: %w", path, err)
+	}
+	return signer, nil
+}
+
+// readKeyFile reads the key file at path.
+func readKeyFile(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		// A PathError would repeat the path this message already names.
@@ -151,11 +199,7 @@ func readKey(path string) (ssh.Signer, error) {
 		}
 		return nil, fmt.Errorf("identity file %s is unreadable: %w", path, err)
 	}
-	signer, err := ssh.ParsePrivateKey(data)
-	if err != nil {
-		return nil, fmt.Errorf("identity file %s is not a usable ssh private key: %w", path, err)
-	}
-	return signer, nil
+	return data, nil
 }
 
 func isEncrypted(err error) bool {

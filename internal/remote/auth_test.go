@@ -2,21 +2,14 @@ package remote
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
@@ -26,7 +19,7 @@ func TestWrongIdentityIsRefused(t *testing.T) {
 	s := sshtest.Start(t)
 	cfg := trusted(t, s)
 	cfg.IdentityFile = filepath.Join(t.TempDir(), "id_ed25519")
-	newKeyFile(t, cfg.IdentityFile)
+	sshtest.NewKeyFile(t, cfg.IdentityFile)
 
 	_, err := Dial(context.Background(), s.Host, cfg)
 
@@ -45,7 +38,7 @@ func TestIdentityFileProblems(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	encrypted := filepath.Join(dir, "encrypted")
-	writeEncryptedKey(t, encrypted)
+	sshtest.WriteEncryptedKey(t, encrypted)
 	garbage := filepath.Join(dir, "garbage")
 	if err := os.WriteFile(garbage, []byte("not a key\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -79,7 +72,7 @@ func TestIdentityFileProblems(t *testing.T) {
 func TestAgentKeys(t *testing.T) {
 	s := sshtest.Start(t)
 	t.Setenv("HOME", t.TempDir()) // no default key files
-	t.Setenv("SSH_AUTH_SOCK", startAgent(t, readKeyFile(t, s.ClientKeyFile)))
+	t.Setenv("SSH_AUTH_SOCK", sshtest.StartAgent(t, s.ClientKeyFile))
 	cfg := trusted(t, s)
 	cfg.IdentityFile = ""
 
@@ -97,7 +90,8 @@ func TestAgentKeyFileOfferedOnce(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	keyFile := filepath.Join(home, ".ssh", "id_ed25519")
-	t.Setenv("SSH_AUTH_SOCK", startAgent(t, newKeyFile(t, keyFile)))
+	sshtest.NewKeyFile(t, keyFile)
+	t.Setenv("SSH_AUTH_SOCK", sshtest.StartAgent(t, keyFile))
 
 	creds, err := loadCredentials(Config{})
 	if err != nil {
@@ -108,7 +102,7 @@ func TestAgentKeyFileOfferedOnce(t *testing.T) {
 	if len(creds.signers) != 1 {
 		t.Errorf("%d keys offered, want the agent's copy of %s only", len(creds.signers), keyFile)
 	}
-	if diff := cmp.Diff([]string{agentIdentity, keyFile}, creds.identities); diff != "" {
+	if diff := cmp.Diff([]string{AgentIdentity, keyFile}, creds.identities); diff != "" {
 		t.Errorf("identities (-want +got):\n%s", diff)
 	}
 }
@@ -119,7 +113,7 @@ func TestDefaultKeyFiles(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("SSH_AUTH_SOCK", "")
 	// id_ed25519 is refused, so only id_rsa's slot, holding the client key, gets us in.
-	newKeyFile(t, filepath.Join(home, ".ssh", "id_ed25519"))
+	sshtest.NewKeyFile(t, filepath.Join(home, ".ssh", "id_ed25519"))
 	copyFile(t, s.ClientKeyFile, filepath.Join(home, ".ssh", "id_rsa"))
 	cfg := trusted(t, s)
 	cfg.IdentityFile = ""
@@ -135,9 +129,11 @@ func TestRefusedAgentAndDefaultKeys(t *testing.T) {
 	s := sshtest.Start(t)
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	t.Setenv("SSH_AUTH_SOCK", startAgent(t, newKeyFile(t, filepath.Join(t.TempDir(), "agent_key"))))
+	agentKey := filepath.Join(t.TempDir(), "agent_key")
+	sshtest.NewKeyFile(t, agentKey)
+	t.Setenv("SSH_AUTH_SOCK", sshtest.StartAgent(t, agentKey))
 	keyFile := filepath.Join(home, ".ssh", "id_ecdsa")
-	newKeyFile(t, keyFile)
+	sshtest.NewKeyFile(t, keyFile)
 	cfg := trusted(t, s)
 	cfg.IdentityFile = ""
 
@@ -154,7 +150,7 @@ func TestNoKeyToOffer(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("SSH_AUTH_SOCK", "")
-	writeEncryptedKey(t, filepath.Join(home, ".ssh", "id_ecdsa"))
+	sshtest.WriteEncryptedKey(t, filepath.Join(home, ".ssh", "id_ecdsa"))
 
 	_, err := Dial(context.Background(), "127.0.0.1", Config{Port: 1})
 
@@ -182,74 +178,6 @@ func TestIdentity(t *testing.T) {
 		if got := (Config{IdentityFile: tc.file}).Identity(); got != tc.want {
 			t.Errorf("Identity() with %q = %q, want %q", tc.file, got, tc.want)
 		}
-	}
-}
-
-// startAgent serves an in-process ssh-agent holding keys on a unix socket
-// and returns the socket's path.
-func startAgent(t *testing.T, keys ...any) string {
-	t.Helper()
-	keyring := agent.NewKeyring()
-	for _, k := range keys {
-		if err := keyring.Add(agent.AddedKey{PrivateKey: k}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sock := filepath.Join(t.TempDir(), "agent.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				agent.ServeAgent(keyring, conn)
-			}()
-		}
-	}()
-	return sock
-}
-
-func readKeyFile(t *testing.T, path string) any {
-	t.Helper()
-	key, err := ssh.ParseRawPrivateKey([]byte(readFile(t, path)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
-}
-
-// encryptedKey is a passphrase-protected key in PEM form, made once: its
-// key derivation is slow, the more so under the race detector.
-var encryptedKey = sync.OnceValues(func() ([]byte, error) {
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	block, err := ssh.MarshalPrivateKeyWithPassphrase(priv, "", []byte("secret"))
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(block), nil
-})
-
-func writeEncryptedKey(t *testing.T, path string) {
-	t.Helper()
-	key, err := encryptedKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, key, 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -17,13 +17,8 @@ import (
 func TestDialTimeoutOnSilentPort(t *testing.T) {
 	t.Parallel()
 	l := silentListener(t)
-	cfg := Config{
-		Port:           port(l),
-		IdentityFile:   filepath.Join(t.TempDir(), "id"),
-		KnownHostsFile: filepath.Join(t.TempDir(), "known_hosts"),
-		DialTimeout:    300 * time.Millisecond,
-	}
-	newKeyFile(t, cfg.IdentityFile)
+	cfg := freshConfig(t, l)
+	cfg.DialTimeout = 300 * time.Millisecond
 	start := time.Now()
 
 	_, err := Dial(context.Background(), "127.0.0.1", cfg)
@@ -40,13 +35,8 @@ func TestDialTimeoutOnSilentPort(t *testing.T) {
 func TestDialCancel(t *testing.T) {
 	t.Parallel()
 	l := silentListener(t)
-	cfg := Config{
-		Port:           port(l),
-		IdentityFile:   filepath.Join(t.TempDir(), "id"),
-		KnownHostsFile: filepath.Join(t.TempDir(), "known_hosts"),
-		DialTimeout:    time.Minute,
-	}
-	newKeyFile(t, cfg.IdentityFile)
+	cfg := freshConfig(t, l)
+	cfg.DialTimeout = time.Minute
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
@@ -65,12 +55,7 @@ func TestDialRefusedPort(t *testing.T) {
 	t.Parallel()
 	l := silentListener(t)
 	l.Close() // nothing listens there any more
-	cfg := Config{
-		Port:           port(l),
-		IdentityFile:   filepath.Join(t.TempDir(), "id"),
-		KnownHostsFile: filepath.Join(t.TempDir(), "known_hosts"),
-	}
-	newKeyFile(t, cfg.IdentityFile)
+	cfg := freshConfig(t, l)
 
 	_, err := Dial(context.Background(), "127.0.0.1", cfg)
 
@@ -99,10 +84,10 @@ func TestKeepAlive(t *testing.T) {
 	}
 
 	// ...but a server that falls silent is given up on.
-	stdout := newChunks()
+	stdout := &sshtest.Buffer{}
 	done := make(chan error, 1)
 	go func() { done <- c.Stream(context.Background(), "echo started; sleep 30", stdout, nil) }()
-	stdout.waitFor(t, "started\n")
+	stdout.WaitFor(t, "started\n")
 	proxy.frozen.Store(true)
 	select {
 	case err := <-done:

@@ -40,13 +40,13 @@ func (e *HostKeyChangedError) Error() string {
 	return fmt.Sprintf("the host key of %s changed (known_hosts %s:%d has %s, server offered %s); "+
 		"expected after a reinstall that did not keep host keys, otherwise a possible attack; "+
 		"if you reinstalled it, remove the old entry with `ssh-keygen -R %s -f %s` and retry",
-		e.Host, e.KnownHostsFile, e.Line, e.Want, e.Got, shellQuote(e.Host), shellQuote(e.KnownHostsFile))
+		e.Host, e.KnownHostsFile, e.Line, e.Want, e.Got, ShellQuote(e.Host), ShellQuote(e.KnownHostsFile))
 }
 
 // AuthError reports a server that refused every key Dial offered.
 type AuthError struct {
 	User, Host string   // Host includes ":port" off port 22
-	Identities []string // what was offered: key file paths, or "ssh-agent"
+	Identities []string // what was offered: key file paths, or AgentIdentity
 	Err        error
 }
 
@@ -62,20 +62,11 @@ func (e *AuthError) Unwrap() error { return e.Err }
 func describeIdentities(ids []string) string {
 	parts := make([]string, len(ids))
 	for i, id := range ids {
-		if id == agentIdentity {
+		if id == AgentIdentity {
 			parts[i] = "the ssh-agent keys"
 		} else {
 			parts[i] = "key " + id
 		}
 	}
 	return strings.Join(parts, " and ")
-}
-
-// shellQuote makes s safe to paste into a shell: known_hosts names such as
-// [1.2.3.4]:2222 are glob patterns otherwise.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

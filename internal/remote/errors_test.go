@@ -38,7 +38,7 @@ func TestErrorMessages(t *testing.T) {
 			"root@1.2.3.4 refused key /root/.ssh/id_ed25519: add its public key to the droplet (mage create uses DROPLET_SSH_KEYS)",
 		},
 		{
-			&AuthError{User: "root", Host: "1.2.3.4", Identities: []string{agentIdentity, "/root/.ssh/id_rsa"}, Err: refused},
+			&AuthError{User: "root", Host: "1.2.3.4", Identities: []string{AgentIdentity, "/root/.ssh/id_rsa"}, Err: refused},
 			"root@1.2.3.4 refused the ssh-agent keys and key /root/.ssh/id_rsa: add its public key to the droplet (mage create uses DROPLET_SSH_KEYS)",
 		},
 	} {

@@ -2,17 +2,12 @@ package remote
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
-
-	"golang.org/x/crypto/ssh"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
@@ -49,24 +44,16 @@ func mustDial(t *testing.T, host string, cfg Config) *Client {
 	return c
 }
 
-// newKeyFile writes a fresh unencrypted ed25519 key to path, mode 0600.
-func newKeyFile(t *testing.T, path string) ed25519.PrivateKey {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+// freshConfig dials the loopback port of l with a new key and a known_hosts
+// file yet to be written.
+func freshConfig(t *testing.T, l net.Listener) Config {
+	cfg := Config{
+		Port:           port(l),
+		IdentityFile:   filepath.Join(t.TempDir(), "id"),
+		KnownHostsFile: filepath.Join(t.TempDir(), "known_hosts"),
 	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return priv
+	sshtest.NewKeyFile(t, cfg.IdentityFile)
+	return cfg
 }
 
 func readFile(t *testing.T, path string) string {

@@ -139,7 +139,7 @@ func TestHostKeyAlgorithmFollowsKnownHosts(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := Config{Port: port(l), IdentityFile: filepath.Join(t.TempDir(), "id"), KnownHostsFile: file, Log: io.Discard}
-			newKeyFile(t, cfg.IdentityFile)
+			sshtest.NewKeyFile(t, cfg.IdentityFile)
 
 			c := mustDial(t, "127.0.0.1", cfg)
 

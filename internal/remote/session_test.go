@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -85,12 +84,12 @@ func TestStreamDeliversOutputLive(t *testing.T) {
 	// the first line: it passes only if output arrives while the command runs.
 	flag := filepath.Join(t.TempDir(), "go-on")
 	cmd := fmt.Sprintf("echo first; while [ ! -e %s ]; do sleep 0.01; done; echo second >&2; echo third", flag)
-	stdout := newChunks()
+	stdout := &sshtest.Buffer{}
 	var stderr bytes.Buffer
 
 	done := make(chan error, 1)
 	go func() { done <- c.Stream(context.Background(), cmd, stdout, &stderr) }()
-	stdout.waitFor(t, "first\n")
+	stdout.WaitFor(t, "first\n")
 	if err := os.WriteFile(flag, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -135,12 +134,12 @@ func TestCancelEndsRemoteCommand(t *testing.T) {
 	c := mustDial(t, s.Host, trusted(t, s))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stdout := newChunks()
+	stdout := &sshtest.Buffer{}
 
 	done := make(chan error, 1)
 	// exec keeps the shell's pid, which the test then watches on this machine.
 	go func() { done <- c.Stream(ctx, "echo $$; exec sleep 30", stdout, nil) }()
-	line := stdout.waitFor(t, "\n")
+	line := stdout.WaitFor(t, "\n")
 	pid, err := strconv.Atoi(strings.TrimSpace(line))
 	if err != nil {
 		t.Fatalf("pid line %q: %v", line, err)
@@ -159,11 +158,7 @@ func TestCancelEndsRemoteCommand(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > time.Second {
 		t.Errorf("Stream took %s to return after cancel", elapsed)
 	}
-	for deadline := time.Now().Add(5 * time.Second); processExists(pid); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("remote sleep (pid %d) still running 5s after cancel", pid)
-		}
-	}
+	sshtest.WaitGone(t, pid) // the remote sleep
 	// The connection outlives a cancelled command.
 	if out, err := c.Output(context.Background(), "echo ok"); err != nil || string(out) != "ok\n" {
 		t.Errorf("Output after cancel = %q, %v", out, err)
@@ -223,52 +218,5 @@ func TestShellPID(t *testing.T) {
 				t.Errorf("passed on (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func processExists(pid int) bool {
-	_, err := os.Stat("/proc/" + strconv.Itoa(pid))
-	return err == nil
-}
-
-// chunks collects writes and lets a test wait for a given text to arrive.
-type chunks struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	written chan struct{}
-}
-
-func newChunks() *chunks { return &chunks{written: make(chan struct{}, 1)} }
-
-func (c *chunks) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.buf.Write(p)
-	select {
-	case c.written <- struct{}{}:
-	default:
-	}
-	return len(p), nil
-}
-
-func (c *chunks) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.buf.String()
-}
-
-// waitFor waits until the output contains suffix and returns it up to there.
-func (c *chunks) waitFor(t *testing.T, suffix string) string {
-	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		if s := c.String(); strings.Contains(s, suffix) {
-			return s[:strings.Index(s, suffix)+len(suffix)]
-		}
-		select {
-		case <-c.written:
-		case <-timeout:
-			t.Fatalf("waited 10s for %q, have %q", suffix, c.String())
-		}
 	}
 }

@@ -5,7 +5,25 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"testing"
+	"time"
 )
+
+// WaitGone waits up to 5s until process pid has exited, failing the test
+// otherwise. A zombie counts as gone: its parent may be no process that
+// reaps it, such as a test whose command's group was killed.
+func WaitGone(t testing.TB, pid int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		state, _, ok := procStat(strconv.Itoa(pid))
+		if !ok || state == "Z" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d still running after 5s", pid)
+		}
+	}
+}
 
 // descendants lists the processes below pid, parents before their children,
 // by reading the parent of every process in /proc. sshd serves each
@@ -22,19 +40,9 @@ func descendants(pid int) []int {
 		if err != nil {
 			continue
 		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
+		_, parent, ok := procStat(e.Name())
+		if !ok {
 			continue // the process exited meanwhile
-		}
-		// The command name may hold spaces and parentheses; the fields after
-		// its closing parenthesis are state, then parent pid.
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) < 2 {
-			continue
-		}
-		parent, err := strconv.Atoi(fields[1])
-		if err != nil {
-			continue
 		}
 		children[parent] = append(children[parent], child)
 	}
@@ -46,4 +54,24 @@ func descendants(pid int) []int {
 		}
 	}
 	return found
+}
+
+// procStat reads the state and parent of process pid from /proc; ok is
+// false once the process is gone.
+func procStat(pid string) (state string, parent int, ok bool) {
+	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return "", 0, false
+	}
+	// The command name may hold spaces and parentheses; the fields after
+	// its closing parenthesis are state, then parent pid.
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(fields) < 2 {
+		return "", 0, false
+	}
+	parent, err = strconv.Atoi(fields[1])
+	if err != nil {
+		return "", 0, false
+	}
+	return fields[0], parent, true
 }

@@ -1,6 +1,3 @@
-// Package sshtest runs a real OpenSSH sshd on loopback for tests, so that
-// code which talks to servers over SSH is tested against the server it will
-// meet on a droplet rather than against a simulation of one.
 package sshtest
 
 import (

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -61,5 +62,5 @@ func findAddress(ifaces []iface, want string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s, the droplet's address, is not configured (the machine has %s); its network configuration did not apply",
-		want, or(strings.Join(have, ", "), "no addresses"))
+		want, cmp.Or(strings.Join(have, ", "), "no addresses"))
 }

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -76,7 +77,7 @@ func judgeLayout(lsblkJSON []byte) (string, error) {
 		}
 	}
 	if vda == nil {
-		return "", fmt.Errorf("no disk vda (lsblk lists %s); disk-config.nix partitions /dev/vda", or(strings.Join(disks, ", "), "no disks"))
+		return "", fmt.Errorf("no disk vda (lsblk lists %s); disk-config.nix partitions /dev/vda", cmp.Or(strings.Join(disks, ", "), "no disks"))
 	}
 	if len(vda.Children) == 0 {
 		return "", errors.New("vda has no partitions, want vda1 1M BIOS boot, vda2 500M EFI vfat on /boot, vda3 LVM pool/root ext4 on / (the layout of nixos-anywhere/disk-config.nix)")
@@ -141,9 +142,9 @@ func describeRoot(pv, root blockDevice, ok bool) string {
 	case pv.Name == "":
 		return "nothing (no vda3)"
 	case !ok:
-		return "no LVM pool/root (filesystem " + or(pv.FSType, "none") + ")"
+		return "no LVM pool/root (filesystem " + cmp.Or(pv.FSType, "none") + ")"
 	}
-	return "pool/root " + or(root.FSType, "unformatted") + " on " + or(root.MountPoint, "nothing")
+	return "pool/root " + cmp.Or(root.FSType, "unformatted") + " on " + cmp.Or(root.MountPoint, "nothing")
 }
 
 func sizeOf(n lsblkSize) string {
@@ -154,11 +155,3 @@ func sizeOf(n lsblkSize) string {
 }
 
 func gib(n lsblkSize) string { return fmt.Sprintf("%.1fG", float64(n)/(1<<30)) }
-
-// or returns s, or def when s is empty.
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}

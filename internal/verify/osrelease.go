@@ -41,7 +41,7 @@ func ReadOSRelease(ctx context.Context, c *remote.Client, path string) (OSReleas
 	if path == "" {
 		path = DefaultOSRelease
 	}
-	out, err := c.Output(ctx, "cat "+ShellQuote(path))
+	out, err := c.Output(ctx, "cat "+remote.ShellQuote(path))
 	if err != nil {
 		return OSRelease{}, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -41,19 +41,3 @@ func TestReportWriteAndErr(t *testing.T) {
 		t.Errorf("Err() of a passing report = %v", err)
 	}
 }
-
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"/etc/os-release":    "/etc/os-release",
-		".#nixos-anywhere":   ".#nixos-anywhere",
-		"#comment":           "'#comment'",
-		"nix-command flakes": "'nix-command flakes'",
-		"it's":               `'it'\''s'`,
-		"~/.ssh/id":          "'~/.ssh/id'",
-		"":                   "''",
-	} {
-		if got := ShellQuote(in); got != want {
-			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify/verifytest"
 )
 
 // nixosRelease is /etc/os-release of an installed NixOS 25.11.
@@ -39,41 +39,6 @@ VERSION_CODENAME=xantusia
 VERSION_ID="25.11"
 `
 
-// config logs in to s as its user with its client key, trusting its current host key.
-func config(t *testing.T, s *sshtest.Server) remote.Config {
-	return remote.Config{
-		User: s.User, Port: s.Port, IdentityFile: s.ClientKeyFile,
-		KnownHostsFile: s.KnownHostsFile(t), Log: &bytes.Buffer{},
-	}
-}
-
-func writeFile(t *testing.T, content string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "os-release")
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// statuses sums up a report as name → status.
-func statuses(rep verify.Report) map[string]verify.Status {
-	m := map[string]verify.Status{}
-	for _, c := range rep.Checks {
-		m[c.Name] = c.Status
-	}
-	return m
-}
-
-func detail(rep verify.Report, name string) string {
-	for _, c := range rep.Checks {
-		if c.Name == name {
-			return c.Detail
-		}
-	}
-	return ""
-}
-
 // hasIPv6Loopback reports whether ::1 is configured here; containers often
 // run with IPv6 off.
 func hasIPv6Loopback(t *testing.T) bool {
@@ -92,25 +57,25 @@ func hasIPv6Loopback(t *testing.T) bool {
 func TestRunPassesOnNixOS(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
-	want := verify.Expect{IPv4: "127.0.0.1", OSRelease: writeFile(t, nixosRelease), WaitTimeout: 5 * time.Second, Poll: 20 * time.Millisecond}
+	want := verify.Expect{IPv4: "127.0.0.1", OSRelease: sshtest.TempFile(t, "os-release", nixosRelease), WaitTimeout: 5 * time.Second, Poll: 20 * time.Millisecond}
 	wantChecks := map[string]verify.Status{"ssh": verify.OK, "host key": verify.OK, "login": verify.OK, "nixos": verify.OK, "ipv4": verify.OK}
 	if hasIPv6Loopback(t) {
 		want.IPv6 = "::1"
 		wantChecks["ipv6"] = verify.OK
 	}
 
-	rep, err := verify.Run(context.Background(), s.Host, config(t, s), want)
+	rep, err := verify.Run(context.Background(), s.Host, verifytest.Config(t, s), want)
 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(wantChecks, statuses(rep)); diff != "" {
+	if diff := cmp.Diff(wantChecks, verifytest.Statuses(rep)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
-	if got := detail(rep, "nixos"); got != "NixOS 25.11 (Xantusia) (ID=nixos)" {
+	if got := verifytest.Detail(rep, "nixos"); got != "NixOS 25.11 (Xantusia) (ID=nixos)" {
 		t.Errorf("nixos detail = %q", got)
 	}
-	if got := detail(rep, "host key"); !strings.HasPrefix(got, s.HostKeyFingerprint) {
+	if got := verifytest.Detail(rep, "host key"); !strings.HasPrefix(got, s.HostKeyFingerprint) {
 		t.Errorf("host key detail = %q, want it to start with %s", got, s.HostKeyFingerprint)
 	}
 	var out bytes.Buffer
@@ -129,20 +94,20 @@ func TestRunReportsThisMachineIsNotNixOS(t *testing.T) {
 	}
 	s := sshtest.Start(t)
 
-	rep, err := verify.Run(context.Background(), s.Host, config(t, s), verify.Expect{IPv4: "203.0.113.9", Layout: true})
+	rep, err := verify.Run(context.Background(), s.Host, verifytest.Config(t, s), verify.Expect{IPv4: "203.0.113.9", Layout: true})
 
 	want := map[string]verify.Status{"ssh": verify.OK, "host key": verify.OK, "login": verify.OK, "nixos": verify.Failed, "layout": verify.Failed, "ipv4": verify.Failed}
-	if diff := cmp.Diff(want, statuses(rep)); diff != "" {
+	if diff := cmp.Diff(want, verifytest.Statuses(rep)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
-	if got := detail(rep, "nixos"); !strings.HasSuffix(got, "is not NixOS: the droplet still boots its old system") {
+	if got := verifytest.Detail(rep, "nixos"); !strings.HasSuffix(got, "is not NixOS: the droplet still boots its old system") {
 		t.Errorf("nixos detail = %q", got)
 	}
 	// No test machine has disk-config.nix's layout, whatever disks it has.
-	if got := detail(rep, "layout"); !strings.Contains(got, "disk-config.nix") {
+	if got := verifytest.Detail(rep, "layout"); !strings.Contains(got, "disk-config.nix") {
 		t.Errorf("layout detail = %q", got)
 	}
-	if got := detail(rep, "ipv4"); !strings.HasPrefix(got, "203.0.113.9, the droplet's address, is not configured (the machine has 127.0.0.1/8") {
+	if got := verifytest.Detail(rep, "ipv4"); !strings.HasPrefix(got, "203.0.113.9, the droplet's address, is not configured (the machine has 127.0.0.1/8") {
 		t.Errorf("ipv4 detail = %q", got)
 	}
 	var failure *verify.Failure
@@ -162,10 +127,10 @@ func TestRunReportsUnreadableOSRelease(t *testing.T) {
 	s := sshtest.Start(t)
 	missing := filepath.Join(t.TempDir(), "os-release")
 
-	rep, err := verify.Run(context.Background(), s.Host, config(t, s), verify.Expect{OSRelease: missing})
+	rep, err := verify.Run(context.Background(), s.Host, verifytest.Config(t, s), verify.Expect{OSRelease: missing})
 
 	want := "read " + missing + `: remote command "cat ` + missing + `" exited 1: cat: ` + missing + ": No such file or directory"
-	if got := detail(rep, "nixos"); got != want {
+	if got := verifytest.Detail(rep, "nixos"); got != want {
 		t.Errorf("nixos detail = %q\nwant %q", got, want)
 	}
 	var exit *remote.ExitError
@@ -177,13 +142,13 @@ func TestRunReportsUnreadableOSRelease(t *testing.T) {
 func TestRunWaitsThroughReboot(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
-	cfg := config(t, s)
+	cfg := verifytest.Config(t, s)
 	s.Stop(t)
-	var log syncBuffer
+	var log sshtest.Buffer
 	done := make(chan error, 1)
 	go func() {
 		_, err := verify.Run(context.Background(), s.Host, cfg, verify.Expect{
-			OSRelease: writeFile(t, nixosRelease), WaitTimeout: 20 * time.Second, Poll: 20 * time.Millisecond, Log: &log,
+			OSRelease: sshtest.TempFile(t, "os-release", nixosRelease), WaitTimeout: 20 * time.Second, Poll: 20 * time.Millisecond, Log: &log,
 		})
 		done <- err
 	}()
@@ -211,7 +176,7 @@ func TestRunWaitsThroughReboot(t *testing.T) {
 func TestRunGivesUpWaiting(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
-	cfg := config(t, s)
+	cfg := verifytest.Config(t, s)
 	s.Stop(t)
 	start := time.Now()
 
@@ -220,10 +185,10 @@ func TestRunGivesUpWaiting(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("Run took %s with a 300ms wait", elapsed)
 	}
-	if diff := cmp.Diff(map[string]verify.Status{"ssh": verify.Failed}, statuses(rep)); diff != "" {
+	if diff := cmp.Diff(map[string]verify.Status{"ssh": verify.Failed}, verifytest.Statuses(rep)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
-	if got := detail(rep, "ssh"); !strings.HasPrefix(got, "no answer within 300ms: wait for ssh on "+s.Addr) {
+	if got := verifytest.Detail(rep, "ssh"); !strings.HasPrefix(got, "no answer within 300ms: wait for ssh on "+s.Addr) {
 		t.Errorf("ssh detail = %q", got)
 	}
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), verify.RecoveryConsoleURL) {
@@ -234,7 +199,7 @@ func TestRunGivesUpWaiting(t *testing.T) {
 func TestRunStopsWhenInterrupted(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
-	cfg := config(t, s)
+	cfg := verifytest.Config(t, s)
 	s.Stop(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -252,38 +217,20 @@ func TestRunStopsWhenInterrupted(t *testing.T) {
 func TestRunRefusesChangedHostKey(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
-	cfg := config(t, s)
+	cfg := verifytest.Config(t, s)
 	old := s.HostKeyFingerprint
 	s.RotateHostKey(t)
 
-	rep, err := verify.Run(context.Background(), s.Host, cfg, verify.Expect{OSRelease: writeFile(t, nixosRelease), Poll: 20 * time.Millisecond})
+	rep, err := verify.Run(context.Background(), s.Host, cfg, verify.Expect{OSRelease: sshtest.TempFile(t, "os-release", nixosRelease), Poll: 20 * time.Millisecond})
 
 	var changed *remote.HostKeyChangedError
 	if !errors.As(err, &changed) || changed.Want != old || changed.Got != s.HostKeyFingerprint {
 		t.Fatalf("error %v, want a HostKeyChangedError from %s to %s", err, old, s.HostKeyFingerprint)
 	}
-	if diff := cmp.Diff(map[string]verify.Status{"ssh": verify.OK, "host key": verify.Failed}, statuses(rep)); diff != "" {
+	if diff := cmp.Diff(map[string]verify.Status{"ssh": verify.OK, "host key": verify.Failed}, verifytest.Statuses(rep)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
-	if got := detail(rep, "host key"); got != changed.Error() {
+	if got := verifytest.Detail(rep, "host key"); got != changed.Error() {
 		t.Errorf("host key detail = %q, want the HostKeyChangedError's explanation", got)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that Run's goroutine and the test share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
