@@ -19,21 +19,41 @@ func TestCreateDropletScriptReadsSettings(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "doctl"), []byte(fake), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("bash", filepath.Join("..", "..", "digitalocean", "create-droplet.sh"))
-	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "DROPLET_SIZE=s-2vcpu-4gb", "DROPLET_NAME=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("create-droplet.sh: %v\n%s", err, out)
+	run := func(env ...string) []string {
+		t.Helper()
+		cmd := exec.Command("bash", filepath.Join("..", "..", "digitalocean", "create-droplet.sh"))
+		cmd.Env = append(append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH")), env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("create-droplet.sh: %v\n%s", err, out)
+		}
+		got, err := os.ReadFile(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Fields(string(got))
 	}
-	got, err := os.ReadFile(args)
+	common := []string{
+		"compute", "droplet", "create", "nixos-1",
+		"--region", "sfo3", "--size", "s-2vcpu-4gb", "--image", "debian-12-x64",
+		"--tag-names", "nixos,nixos-systems", "--wait", "--enable-ipv6",
+	}
+	want := append(append([]string{}, common...), "--project-id", "ce2159e8-02f5-4169-8943-f34ccf812d23", "--ssh-keys", "48777034")
+	if diff := cmp.Diff(want, run("DROPLET_SIZE=s-2vcpu-4gb", "DROPLET_NAME=")); diff != "" {
+		t.Errorf("doctl arguments (-want +got):\n%s", diff)
+	}
+
+	// Without keys or project in the file, every account key goes in and the default project is used.
+	committed, err := os.ReadFile(filepath.Join("..", "..", "digitalocean", "settings.env"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		"compute", "droplet", "create", "nixos-1",
-		"--region", "sfo3", "--size", "s-2vcpu-4gb", "--image", "debian-12-x64",
-		"--tag-names", "nixos,nixos-systems", "--wait", "--enable-ipv6", "--ssh-keys", "11,22",
+	blank := strings.NewReplacer("DROPLET_PROJECT=ce2159e8-02f5-4169-8943-f34ccf812d23", "DROPLET_PROJECT=", "DROPLET_SSH_KEYS=48777034", "DROPLET_SSH_KEYS=").Replace(string(committed))
+	file := filepath.Join(t.TempDir(), "settings.env")
+	if err := os.WriteFile(file, []byte(blank), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, strings.Fields(string(got))); diff != "" {
-		t.Errorf("doctl arguments (-want +got):\n%s", diff)
+	want = append(append([]string{}, common...), "--ssh-keys", "11,22")
+	if diff := cmp.Diff(want, run("DROPLET_SIZE=s-2vcpu-4gb", "SETTINGS_FILE="+file)); diff != "" {
+		t.Errorf("doctl arguments without keys (-want +got):\n%s", diff)
 	}
 }

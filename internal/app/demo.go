@@ -30,6 +30,8 @@ func Demo(ctx context.Context, e *Env) error {
 	}
 	e.Client = c
 	e.Wait = droplets.WaitOptions{SSHPort: port, Log: e.Err}
+	// The simulated account has none of the operator's own projects or keys.
+	e.Settings.Project, e.Settings.SSHKeys = "", nil
 	fmt.Fprintf(e.Err, "demo: a DigitalOcean simulator runs at %s; nothing here touches a real account\n", srv.URL)
 
 	steps := []struct {

@@ -182,7 +182,7 @@ func TestProjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(projects) != 1 || projects[0].ID != DefaultProjectID || !projects[0].IsDefault {
+	if len(projects) != 2 || projects[0].ID != DefaultProjectID || !projects[0].IsDefault || projects[1].ID != SeedProjectID || projects[1].IsDefault {
 		t.Fatalf("projects %+v", projects)
 	}
 	def, _, err := e.client.Projects.GetDefault(ctx)

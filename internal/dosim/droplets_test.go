@@ -241,7 +241,7 @@ func TestCreateRefusals(t *testing.T) {
 			r.Region = "fra1"
 		}, msgImageNotInRegion},
 		{"unknown ssh key", func(r *godo.DropletCreateRequest) {
-			r.SSHKeys = []godo.DropletCreateSSHKey{{ID: 41200001}, {Fingerprint: "00:11"}, {ID: 7}}
+			r.SSHKeys = []godo.DropletCreateSSHKey{{ID: SeedKeyID}, {Fingerprint: "00:11"}, {ID: 7}}
 		}, "00:11, 7 are invalid key identifiers for Droplet creation."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -452,7 +452,7 @@ func TestCustomImageDroplet(t *testing.T) {
 	req := basicRequest("custom")
 	req.Image = godo.DropletCreateImage{ID: im.ID}
 	req.Region = ""
-	req.SSHKeys = []godo.DropletCreateSSHKey{{ID: 41200001}}
+	req.SSHKeys = []godo.DropletCreateSSHKey{{ID: SeedKeyID}}
 	d, _ := e.createDroplet(t, req)
 	if d.Region.Slug != "tor1" || d.Image.Type != "custom" || d.Image.ID != im.ID {
 		t.Errorf("droplet from custom image: region %s, image %+v", d.Region.Slug, d.Image)

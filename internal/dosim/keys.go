@@ -19,11 +19,16 @@ type keyJSON struct {
 	Name        string `json:"name"`
 }
 
+// SeedKeyID is the SSH key ID in the seed README's `doctl compute droplet create`.
+const SeedKeyID = 48777034
+
 // preloadedKeys are two real ed25519 public keys whose private halves were
-// discarded: valid to parse, useless to log in with.
+// discarded: valid to parse, useless to log in with. The first has the ID of
+// the key the seed README's droplets were made with, so the committed
+// settings work against the simulator unchanged.
 func preloadedKeys() []keyJSON {
 	keys := []keyJSON{
-		{ID: 41200001, Name: "alice@workstation", PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEmqcIE/aqN3KjXV0vcYT339vh8cfm5G7XUtKuIXSHdt alice@workstation"},
+		{ID: SeedKeyID, Name: "alice@workstation", PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEmqcIE/aqN3KjXV0vcYT339vh8cfm5G7XUtKuIXSHdt alice@workstation"},
 		{ID: 41200002, Name: "ci@builder", PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHpVZDIqFQKz1+fXjUXeq/19eqWqCqe6i8+eXMZDoomP ci@builder"},
 	}
 	for i := range keys {

@@ -42,6 +42,18 @@ const (
 	accountID   = 7754321
 )
 
+// SeedProjectID is the project in the seed README's `doctl compute droplet create`.
+const SeedProjectID = "ce2159e8-02f5-4169-8943-f34ccf812d23"
+
+// preloadedProjects are the default project and one like the seed's, so the
+// committed settings work against the simulator unchanged.
+func preloadedProjects() []projectJSON {
+	seed := defaultProject()
+	seed.ID, seed.Name, seed.IsDefault = SeedProjectID, "nidus", false
+	seed.Description, seed.Environment = "NixOS droplets", "Production"
+	return []projectJSON{defaultProject(), seed}
+}
+
 func defaultProject() projectJSON {
 	return projectJSON{
 		ID:          DefaultProjectID,

@@ -74,7 +74,7 @@ type Server struct {
 	sshWG sync.WaitGroup // SSH timers, accept loops and connections
 }
 
-// New returns a simulator with one default project and two SSH keys.
+// New returns a simulator with two projects (the default and the seed's) and two SSH keys.
 func New(opts Options) *Server {
 	if opts.Token == "" {
 		opts.Token = DefaultToken
@@ -93,7 +93,7 @@ func New(opts Options) *Server {
 		actions:  map[int]*action{},
 		images:   map[int]*customImage{},
 		keys:     preloadedKeys(),
-		projects: []projectJSON{defaultProject()},
+		projects: preloadedProjects(),
 		nextID: map[string]int{
 			"droplet": 501000000,
 			"action":  2300000000,

@@ -20,7 +20,8 @@ func TestLoadCommittedFile(t *testing.T) {
 	}
 	want := Settings{
 		Name: "nixos-1", Region: "sfo3", Size: "s-1vcpu-2gb", Image: "debian-12-x64", IPv6: true,
-		SSHKeys: []string{}, Tags: []string{"nixos"}, InfectSize: "s-1vcpu-1gb", InfectChannel: "nixos-25.11",
+		Project: "ce2159e8-02f5-4169-8943-f34ccf812d23",
+		SSHKeys: []string{"48777034"}, Tags: []string{"nixos"}, InfectSize: "s-1vcpu-1gb", InfectChannel: "nixos-25.11",
 		SSHPort: 22, PublishDest: "static.gleipnir.technology:/var/www/static/", PublicURL: "https://static.gleipnir.technology/",
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
