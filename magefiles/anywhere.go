@@ -11,7 +11,8 @@ import (
 
 // Anywhere installs NixOS on a droplet with nixos-anywhere, wiping its disk: host=<IPv4 or droplet name>; it checks the droplet first and verifies the result.
 func Anywhere(ctx context.Context, host string,
-	force *bool, // go on despite too little memory or an installed NixOS
+	force *bool, // go on despite too little memory, an installed NixOS, or a machine this repo did not make
+	yes *bool, // do not ask before wiping the disk
 	dryrun *bool, // print the checks and the nixos-anywhere command, install nothing
 	timeout *time.Duration, // how long nixos-anywhere may run; default 30m
 ) error {
@@ -19,5 +20,5 @@ func Anywhere(ctx context.Context, host string,
 	if err != nil {
 		return err
 	}
-	return app.Anywhere(ctx, e, host, app.AnywhereOptions{Force: deref(force), DryRun: deref(dryrun), Timeout: deref(timeout)})
+	return app.Anywhere(ctx, e, host, app.AnywhereOptions{Force: deref(force), Yes: deref(yes), DryRun: deref(dryrun), Timeout: deref(timeout)})
 }

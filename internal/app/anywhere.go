@@ -13,13 +13,16 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
 // AnywhereOptions are the flags of `mage anywhere`, and what tests replace.
 type AnywhereOptions struct {
-	Force   bool           // go on despite too little memory or an installed NixOS
+	Force   bool           // go on despite too little memory, an installed NixOS, or a machine this repo did not make
+	Yes     bool           // do not ask before wiping the disk
 	DryRun  bool           // check and print the command, install nothing
 	Timeout time.Duration  // how long nixos-anywhere may run; 0 = 30m
 	Runner  runner.Runner  // nil = run nixos-anywhere for real
@@ -69,6 +72,10 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) error
 		return err
 	}
 
+	if err := confirmWipe(e, t, o); err != nil {
+		return err
+	}
+
 	timeout := o.Timeout
 	if timeout == 0 {
 		timeout = 30 * time.Minute
@@ -97,6 +104,26 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) error
 		return err
 	}
 	fmt.Fprintf(e.Err, "NixOS runs on %s: ssh root@%s\n", t.ip, t.ip)
+	return nil
+}
+
+// confirmWipe stands between the preflight and an install that erases the
+// disk: the machine must be one this repo made (or -force), and the operator
+// says yes (or -yes), so a mistyped name or address cannot wipe a server.
+func confirmWipe(e *Env, t target, o AnywhereOptions) error {
+	what := t.ip
+	switch {
+	case t.droplet != nil:
+		what = fmt.Sprintf("droplet %s (id %d, %s)", t.droplet.Name, t.droplet.ID, t.ip)
+		if !droplets.Managed(*t.droplet) && !o.Force {
+			return fmt.Errorf("%s was not made by this repo (no tag %s), and this route wipes its disk; pass -force if you mean it", what, settings.ManagedTag)
+		}
+	case e.Client != nil && !o.Force:
+		return fmt.Errorf("no droplet of this account has the address %s, and this route wipes its disk; check the address, or pass -force if you mean it", t.ip)
+	}
+	if !o.Yes && !prompt.YesNo(e.In, e.Err, fmt.Sprintf("Wipe the disk of %s and install NixOS?", what)) {
+		return errors.New("not installed: answer y to the question, or pass -yes")
+	}
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
@@ -42,6 +43,9 @@ func newAnywhereSetup(t *testing.T) *anywhereSetup {
 	}
 	s := sshtest.Start(t)
 	if s.User != "root" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI must run the tests as root: app.Anywhere logs in as root")
+		}
 		t.Skip("app.Anywhere logs in as root, and the test sshd logs in only the user running the test")
 	}
 	opts := fastSim
@@ -115,7 +119,7 @@ func TestAnywhereInstallsAndVerifiesByDropletName(t *testing.T) {
 	runner := &installRunner{osRelease: a.files.OSRelease, rebooting: make(chan struct{}), down: make(chan struct{})}
 	done := make(chan error, 1)
 	go func() {
-		done <- Anywhere(context.Background(), a.Env, "host="+a.droplet.Name, AnywhereOptions{Runner: runner, Files: a.files})
+		done <- Anywhere(context.Background(), a.Env, "host="+a.droplet.Name, AnywhereOptions{Yes: true, Runner: runner, Files: a.files})
 	}()
 
 	select {
@@ -208,7 +212,7 @@ func TestAnywhereWithoutTokenNamesFailedPhase(t *testing.T) {
 	a.Client = nil
 	runner := &installRunner{failure: "Error: Partition(s) 1 on /dev/vda have been written, but we have been unable to inform the kernel of the change\n"}
 
-	err := Anywhere(context.Background(), a.Env, a.ip, AnywhereOptions{Runner: runner, Files: a.files})
+	err := Anywhere(context.Background(), a.Env, a.ip, AnywhereOptions{Yes: true, Runner: runner, Files: a.files})
 
 	var ie *anywhere.InstallError
 	if !errors.As(err, &ie) || ie.Phase != anywhere.PhaseDisko || !strings.HasPrefix(err.Error(), "nixos-anywhere failed in phase disko (exit status 1): partitioning /dev/vda failed") {
@@ -322,5 +326,36 @@ func TestSSHConfigChecksIdentity(t *testing.T) {
 	}
 	if n := len(te.Sim.Requests()); n != 0 {
 		t.Errorf("%d API requests", n)
+	}
+}
+
+// The install never starts on a machine this repo did not make, or without a yes.
+func TestAnywhereGuardsTheWipe(t *testing.T) {
+	a := newAnywhereSetup(t)
+	ctx := context.Background()
+
+	a.In = strings.NewReader("n\n")
+	err := Anywhere(ctx, a.Env, a.droplet.Name, AnywhereOptions{Runner: neverRun{t}, Files: a.files})
+	if err == nil || err.Error() != "not installed: answer y to the question, or pass -yes" {
+		t.Errorf("answering n: %v", err)
+	}
+	if want := fmt.Sprintf("Wipe the disk of droplet %s (id %d, %s) and install NixOS? [y/N] ", a.droplet.Name, a.droplet.ID, a.ip); !strings.Contains(a.Stderr.String(), want) {
+		t.Errorf("stderr lacks the question %q:\n%s", want, a.Stderr)
+	}
+
+	// A droplet made by hand, without the repo's tag, on the same sshd.
+	foreign, _, err := a.Client.Droplets.Create(ctx, &godo.DropletCreateRequest{
+		Name: "hand-made", Region: "sfo3", Size: "s-1vcpu-2gb", Image: godo.DropletCreateImage{Slug: "debian-12-x64"},
+		SSHKeys: []godo.DropletCreateSSHKey{}, Tags: []string{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := droplets.WaitReady(ctx, a.Client, foreign.ID, a.Wait); err != nil {
+		t.Fatal(err)
+	}
+	err = Anywhere(ctx, a.Env, "hand-made", AnywhereOptions{Yes: true, Runner: neverRun{t}, Files: a.files})
+	if err == nil || !strings.Contains(err.Error(), "was not made by this repo") || !strings.Contains(err.Error(), "-force") {
+		t.Errorf("untagged droplet: %v", err)
 	}
 }

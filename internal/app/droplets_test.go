@@ -357,3 +357,26 @@ func TestDestroyGuards(t *testing.T) {
 		t.Errorf("unknown name: %v", err)
 	}
 }
+
+// A droplet deleted (say, from the control panel) while the wait is on ends
+// the wait at once instead of at its timeout.
+func TestCreateNoticesDropletDeletedDuringWait(t *testing.T) {
+	te := newTestEnv(t, dosim.Options{BootTime: 50 * time.Millisecond, NetworkDelay: 10 * time.Millisecond, SSHDelay: time.Hour})
+	go func() {
+		for {
+			if ds := te.Sim.Droplets(); len(ds) == 1 && ds[0].Status == "active" {
+				te.Client.Droplets.Delete(context.Background(), ds[0].ID)
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	start := time.Now()
+	err := Create(context.Background(), te.Env, Overrides{}, false)
+	if err == nil || !strings.Contains(err.Error(), "was deleted while waiting") {
+		t.Fatalf("err = %v, want the deletion reported", err)
+	}
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Errorf("noticed after %s; the wait's timeout is %s", elapsed, te.Wait.Timeout)
+	}
+}

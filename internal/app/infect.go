@@ -115,9 +115,11 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) error {
 // and returns cause with that path. c is a client to the droplet, or nil
 // to log in anew. The droplet is left as it is, to be looked at.
 func infectFailed(ctx context.Context, e *Env, o InfectOptions, d *godo.Droplet, ssh remote.Config, c *remote.Client, cause error) error {
+	billed := fmt.Sprintf("the droplet is still there and billed: `mage destroy %s -yes` removes it", d.Name)
 	failure := fmt.Errorf("infect droplet %s (id %d): %w", d.Name, d.ID, cause)
 	if errors.Is(cause, context.Canceled) {
-		return failure // interrupted: the operator wants out, not logs
+		// Interrupted: the operator wants out, not logs.
+		return fmt.Errorf("%w; %s", failure, billed)
 	}
 	// The install's own deadline may be what failed; copying gets a bound of its own.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -127,7 +129,7 @@ func infectFailed(ctx context.Context, e *Env, o InfectOptions, d *godo.Droplet,
 		var err error
 		if c, err = remote.Dial(ctx, ip, ssh); err != nil {
 			fmt.Fprintf(e.Err, "could not log in to copy the install logs (%v); the droplet's recovery console shows its screen, where the log was written too: %s\n", err, verify.RecoveryConsoleURL)
-			return failure
+			return fmt.Errorf("%w; %s", failure, billed)
 		}
 		defer c.Close()
 	}
@@ -136,11 +138,11 @@ func infectFailed(ctx context.Context, e *Env, o InfectOptions, d *godo.Droplet,
 	if err != nil {
 		fmt.Fprintf(e.Err, "copying the install logs to %s: %v\n", path, err)
 		if n == 0 {
-			return failure
+			return fmt.Errorf("%w; %s", failure, billed)
 		}
 	}
 	fmt.Fprintf(e.Err, "copied %d install log file(s) from %s to %s\n", n, d.Name, path)
-	return fmt.Errorf("%w; logs in %s; the droplet is still there and billed: `mage destroy %s -yes` removes it", failure, path, d.Name)
+	return fmt.Errorf("%w; logs in %s; %s", failure, path, billed)
 }
 
 // writeInfectLogs writes header and the install's logs to a new file at path.

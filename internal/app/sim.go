@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
@@ -30,13 +31,19 @@ func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
 		Logf:         func(format string, args ...any) { fmt.Fprintf(log, format+"\n", args...) },
 	})
 	defer sim.Close()
-	fmt.Fprintf(out, "export DIGITALOCEAN_API_URL=http://%s/\n", o.Addr)
+	// Listen before printing the exports, so they never point at a port
+	// something else holds.
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("serve the simulator on %s: %w; pick another -addr", o.Addr, err)
+	}
+	fmt.Fprintf(out, "export DIGITALOCEAN_API_URL=http://%s/\n", ln.Addr())
 	fmt.Fprintf(out, "export DIGITALOCEAN_ACCESS_TOKEN=%s\n", dosim.DefaultToken)
-	fmt.Fprintf(out, "export SSH_PORT=%d\n", o.SSHPort)
+	fmt.Fprintf(out, "export DROPLET_SSH_PORT=%d\n", o.SSHPort)
 	backend := "a banner only (enough for `mage create`)"
 	if o.SSHBackend != "" {
 		backend = "forwarded to " + o.SSHBackend
 	}
 	fmt.Fprintf(log, "simulated droplets boot in %s; their SSH on port %d is %s; Ctrl-C stops the simulator\n", o.Boot, o.SSHPort, backend)
-	return sim.ListenAndServe(ctx, o.Addr)
+	return sim.Serve(ctx, ln)
 }

@@ -227,13 +227,19 @@ func (s *Server) Close() {
 }
 
 // ListenAndServe serves the simulator on addr until ctx is cancelled, then
-// shuts down gracefully. It logs the address it listens on through
-// Options.Logf, which matters when addr asks for port 0.
+// shuts down gracefully.
 func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("dosim listen: %w", err)
 	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves the simulator on ln until ctx is cancelled, then shuts down
+// gracefully. It logs the address through Options.Logf, which matters when
+// the listener took port 0.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	s.opts.Logf("dosim: DigitalOcean API simulator on http://%s/ (token %q)", ln.Addr(), s.opts.Token)
 	served := make(chan error, 1)

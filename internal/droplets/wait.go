@@ -121,21 +121,22 @@ func waitForAddress(ctx context.Context, c *godo.Client, id int, o WaitOptions, 
 func watch(ctx context.Context, c *godo.Client, id int, o WaitOptions) error {
 	t := time.NewTicker(o.Watch)
 	defer t.Stop()
+	action := o.ActionID
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
 		}
-		if o.ActionID != 0 {
-			a, _, err := c.Actions.Get(ctx, o.ActionID)
+		// The create action tells of a failed create first; once it has
+		// completed, only the droplet itself can still go away.
+		if action != 0 {
+			a, _, err := c.Actions.Get(ctx, action)
 			if err == nil && a.Status == actionErrored {
-				return fmt.Errorf("DigitalOcean reports the create action %d of droplet %d errored", o.ActionID, id)
+				return fmt.Errorf("DigitalOcean reports the create action %d of droplet %d errored", action, id)
 			}
 			if err == nil && a.Status == godo.ActionCompleted {
-				// Nothing left to fail; only the SSH probe can end the wait now.
-				<-ctx.Done()
-				return ctx.Err()
+				action = 0
 			}
 			continue
 		}

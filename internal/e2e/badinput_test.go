@@ -40,7 +40,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 	sshd := func(t *testing.T, sh *shell) *sshtest.Server {
 		s := sshtest.Start(t)
-		sh.set("SSH_PORT", strconv.Itoa(s.Port), "SSH_KNOWN_HOSTS", filepath.Join(t.TempDir(), "known_hosts"))
+		sh.set("DROPLET_SSH_PORT", strconv.Itoa(s.Port), "SSH_KNOWN_HOSTS", filepath.Join(t.TempDir(), "known_hosts"))
 		return s
 	}
 	cases := []badInput{
@@ -111,9 +111,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 				sh.set("DROPLET_IPV6", "maybe")
 				return nil
 			}, value: "maybe", fix: "true or false"},
-		{name: "SSH_PORT out of range", args: []string{"create"},
+		{name: "DROPLET_SSH_PORT out of range", args: []string{"create"},
 			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
-				sh.set("SSH_PORT", "70000")
+				sh.set("DROPLET_SSH_PORT", "70000")
 				return nil
 			}, value: "70000", fix: "1-65535"},
 		{name: "infect: no key in authorized_keys", args: []string{"infect"}, value: "digitalocean/authorized_keys", fix: "add"},

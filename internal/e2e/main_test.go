@@ -334,7 +334,7 @@ func startSim(t *testing.T, o dosim.Options) *fakeDO {
 // account's token.
 func (f *fakeDO) shell(t *testing.T) *shell {
 	sh := newShell(t)
-	sh.set("DIGITALOCEAN_API_URL", f.URL, "DIGITALOCEAN_ACCESS_TOKEN", token, "SSH_PORT", strconv.Itoa(f.SSHPort))
+	sh.set("DIGITALOCEAN_API_URL", f.URL, "DIGITALOCEAN_ACCESS_TOKEN", token, "DROPLET_SSH_PORT", strconv.Itoa(f.SSHPort))
 	return sh
 }
 

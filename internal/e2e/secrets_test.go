@@ -132,7 +132,7 @@ var scans = []scan{
 		sshd := sshtest.Start(t)
 		f := startSim(t, dosim.Options{})
 		sh := f.shell(t)
-		sh.set("SSH_PORT", strconv.Itoa(sshd.Port), "SSH_IDENTITY", sshd.ClientKeyFile,
+		sh.set("DROPLET_SSH_PORT", strconv.Itoa(sshd.Port), "SSH_IDENTITY", sshd.ClientKeyFile,
 			"SSH_KNOWN_HOSTS", filepath.Join(t.TempDir(), "known_hosts"))
 		r := sh.run(t, "anywhere", "host="+sshd.Host, "-dryrun")
 		wantDryRun(t, r)
@@ -140,7 +140,7 @@ var scans = []scan{
 	{"anywhere by address without a token", "anywhere", func(t *testing.T) {
 		sshd := sshtest.Start(t)
 		sh := newShell(t)
-		sh.set("SSH_PORT", strconv.Itoa(sshd.Port), "SSH_IDENTITY", sshd.ClientKeyFile,
+		sh.set("DROPLET_SSH_PORT", strconv.Itoa(sshd.Port), "SSH_IDENTITY", sshd.ClientKeyFile,
 			"SSH_KNOWN_HOSTS", filepath.Join(t.TempDir(), "known_hosts"))
 		wantDryRun(t, sh.run(t, "anywhere", sshd.Host, "-dryrun"))
 	}},
@@ -177,7 +177,7 @@ var scans = []scan{
 		sh := newShell(t)
 		addr := closedPort(t) // free now, for the simulator to listen on
 		p := sh.start(t, "sim", "-addr="+addr, "-sshport="+strconv.Itoa(freePort(t)), "-boot=1s")
-		exports := waitFor(t, &p.stdout, "export SSH_PORT=")
+		exports := waitFor(t, &p.stdout, "export DROPLET_SSH_PORT=")
 		user := newShell(t)
 		for _, line := range strings.Split(exports, "\n") {
 			if k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok {

@@ -88,7 +88,7 @@ var fields = map[string]field{
 		s.IPv6 = b
 		return nil
 	}},
-	"SSH_PORT": {func(s *Settings, v string) error {
+	"DROPLET_SSH_PORT": {func(s *Settings, v string) error {
 		p, err := strconv.Atoi(v)
 		if err != nil || p < 1 || p > 65535 {
 			return fmt.Errorf("want a port number 1-65535")

@@ -34,7 +34,7 @@ func TestLoadCommittedFile(t *testing.T) {
 
 func TestEnvironmentOverridesFile(t *testing.T) {
 	s, err := Load(filepath.Join("..", "..", DefaultFile), env(map[string]string{
-		"DROPLET_SIZE": "s-2vcpu-4gb", "DROPLET_IPV6": "false", "DROPLET_SSH_KEYS": "1, 2,,aa:bb", "SSH_PORT": "2222",
+		"DROPLET_SIZE": "s-2vcpu-4gb", "DROPLET_IPV6": "false", "DROPLET_SSH_KEYS": "1, 2,,aa:bb", "DROPLET_SSH_PORT": "2222",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +65,7 @@ func fullFile() []string {
 		switch k {
 		case "DROPLET_IPV6":
 			v = "true"
-		case "SSH_PORT":
+		case "DROPLET_SSH_PORT":
 			v = "22"
 		case "DROPLET_REGION":
 			v = "ams3"
@@ -104,8 +104,8 @@ func TestBadSettings(t *testing.T) {
 		{"no equals", replace("DROPLET_NAME", "DROPLET_NAME x"), nil, `is not KEY=value`},
 		{"quotes", replace("DROPLET_NAME", `DROPLET_NAME="x"`), nil, "write the value bare"},
 		{"bad bool", replace("DROPLET_IPV6", "DROPLET_IPV6=maybe"), nil, "DROPLET_IPV6=maybe: want true or false"},
-		{"bad port", replace("SSH_PORT", "SSH_PORT=99999"), nil, "SSH_PORT=99999: want a port number"},
-		{"missing key", replace("SSH_PORT", ""), nil, "missing setting SSH_PORT"},
+		{"bad port", replace("DROPLET_SSH_PORT", "DROPLET_SSH_PORT=99999"), nil, "DROPLET_SSH_PORT=99999: want a port number"},
+		{"missing key", replace("DROPLET_SSH_PORT", ""), nil, "missing setting DROPLET_SSH_PORT"},
 		{"bad env", strings.Join(fullFile(), "\n"), map[string]string{"DROPLET_IPV6": "yes please"}, "environment DROPLET_IPV6=yes please: want true or false"},
 	}
 	for _, tc := range tests {
