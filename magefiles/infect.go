@@ -17,10 +17,11 @@ func Infect(ctx context.Context,
 	image *string, // stock image slug to infect; default DROPLET_IMAGE
 	ipv6 *bool, // enable IPv6; default DROPLET_IPV6
 	timeout *time.Duration, // how long to wait for the new droplet's SSH; default 10m
+	install *time.Duration, // how long the install may take, reboot included; default 45m
 ) error {
 	e, err := app.FromOS()
 	if err != nil {
 		return err
 	}
-	return app.Infect(ctx, e, app.InfectOptions{Overrides: app.Overrides{Name: name, Size: size, Region: region, Image: image, IPv6: ipv6, Timeout: timeout}})
+	return app.Infect(ctx, e, app.InfectOptions{Overrides: app.Overrides{Name: name, Size: size, Region: region, Image: image, IPv6: ipv6, Timeout: timeout}, Install: deref(install)})
 }

@@ -380,3 +380,27 @@ func TestCreateNoticesDropletDeletedDuringWait(t *testing.T) {
 		t.Errorf("noticed after %s; the wait's timeout is %s", elapsed, te.Wait.Timeout)
 	}
 }
+
+// A custom image lives in the region it was imported to; a droplet elsewhere
+// is refused before anything is created.
+func TestCreateRejectsImageFromAnotherRegion(t *testing.T) {
+	opts := fastSim
+	opts.ImportTime = time.Millisecond
+	te := newTestEnv(t, opts)
+	ctx := context.Background()
+	img, _, err := te.Client.Images.Create(ctx, &godo.CustomImageCreateRequest{
+		Name: "nixos", Url: "https://example.com/nixos.qcow2.gz", Region: "nyc3", Distribution: "Unknown",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond) // the import completes
+	before := te.mutations()
+	err = Create(ctx, te.Env, Overrides{Image: ptr(strconv.Itoa(img.ID)), IPv6: ptr(false)}, false)
+	if err == nil || !strings.Contains(err.Error(), "is not available in sfo3 (only nyc3)") {
+		t.Fatalf("err = %v", err)
+	}
+	if te.mutations() != before {
+		t.Error("a droplet request was sent")
+	}
+}

@@ -62,6 +62,9 @@ func runFaults(t *testing.T, cases []faultCase, setup func(te *testEnv), run fun
 				}()
 				err = run(te)
 			}()
+			if !faultFired(te, tc.fault) {
+				t.Fatalf("the fault never fired: no %s %s answered %d", tc.fault.Method, tc.fault.Path, tc.fault.Status)
+			}
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("did not recover: %v\nstderr:\n%s", err, te.Stderr)
@@ -72,6 +75,18 @@ func runFaults(t *testing.T, cases []faultCase, setup func(te *testEnv), run fun
 			}
 		})
 	}
+}
+
+// faultFired reports whether the simulator answered a request the way f
+// says (status 0: no answer, for drops and delays), so a case whose fault
+// matched nothing cannot pass by doing nothing.
+func faultFired(te *testEnv, f dosim.Fault) bool {
+	for _, r := range te.Sim.Requests() {
+		if r.Method == f.Method && strings.HasPrefix(r.Path, f.Path) && r.Status == f.Status {
+			return true
+		}
+	}
+	return false
 }
 
 func TestSizesUnderFaults(t *testing.T) {

@@ -68,14 +68,22 @@ func UploadImage(ctx context.Context, e *Env, o UploadOptions) error {
 	if name == "" {
 		name = images.BaseName(a.Path)
 	}
-	img, err := images.Import(ctx, e.Client, images.ImportRequest{
+	req := images.ImportRequest{
 		Name: name, URL: url, Region: e.Settings.Region, Tags: e.Settings.AllTags(),
 		Description: fmt.Sprintf("NixOS from %s (sha256 %s), imported by nixos-systems", a.Name(), a.SHA256),
-	})
+	}
+	img, err := images.FindImport(ctx, e.Client, req)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Err, "importing %s as image %d in %s; DigitalOcean fetches and converts it, which takes minutes\n", name, img.ID, e.Settings.Region)
+	if img != nil {
+		fmt.Fprintf(e.Err, "this file was imported before as image %d (%s); using it instead of importing again\n", img.ID, img.Status)
+	} else {
+		if img, err = images.Import(ctx, e.Client, req); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Err, "importing %s as image %d in %s; DigitalOcean fetches and converts it, which takes minutes\n", name, img.ID, e.Settings.Region)
+	}
 	img, err = images.WaitAvailable(ctx, e.Client, img.ID, images.WaitOptions{
 		Timeout: o.Timeout, FirstPoll: e.Wait.FirstPoll, MaxPoll: e.Wait.MaxPoll, Log: e.Err,
 	})

@@ -350,3 +350,32 @@ func TestBuildImagePrintsWhatItBuilt(t *testing.T) {
 		t.Errorf("stderr:\n%s", te.Stderr)
 	}
 }
+
+func importPOSTs(te *testEnv) int {
+	n := 0
+	for _, r := range te.Sim.Requests() {
+		if r.Method == "POST" && r.Path == "/v2/images" {
+			n++
+		}
+	}
+	return n
+}
+
+// Uploading the same file again, or after the import's answer was lost,
+// reuses the import instead of paying for a second copy.
+func TestUploadImageNeverImportsTwice(t *testing.T) {
+	te := newTestEnv(t, imageSim)
+	host := newStaticHost(t)
+	first := uploadImage(t, te, host)
+	second := uploadImage(t, te, host)
+	if first != second || importPOSTs(te) != 1 {
+		t.Errorf("images %d and %d from %d imports, want one", first, second, importPOSTs(te))
+	}
+
+	lost := newTestEnv(t, imageSim)
+	lost.Sim.AddFault(dosim.Fault{Method: "POST", Path: "/v2/images", DropAfterHandling: true, Times: 1})
+	uploadImage(t, lost, host)
+	if n := importPOSTs(lost); n != 1 {
+		t.Errorf("%d import requests after a lost answer, want 1", n)
+	}
+}

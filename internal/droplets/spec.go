@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -73,6 +74,9 @@ func Check(ctx context.Context, c *godo.Client, spec Spec) (Plan, error) {
 	p.Size = size
 	if p.Image, err = lookupImage(ctx, c, spec.Image); err != nil {
 		return p, err
+	}
+	if len(p.Image.Regions) > 0 && !slices.Contains(p.Image.Regions, spec.Region) {
+		return p, fmt.Errorf("image %q is not available in %s (only %s); pick one of those with -region, or transfer the image", spec.Image, spec.Region, strings.Join(p.Image.Regions, ", "))
 	}
 	if p.Image.MinDiskSize > size.Disk {
 		return p, fmt.Errorf("image %q needs a %d GB disk but size %s has %d GB; pick a larger -size", spec.Image, p.Image.MinDiskSize, size.Slug, size.Disk)

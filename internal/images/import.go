@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,9 +48,33 @@ func Import(ctx context.Context, c *godo.Client, r ImportRequest) (*godo.Image, 
 		return img, nil
 	}
 	if doapi.StatusOf(err) == 0 && ctx.Err() == nil {
+		// DigitalOcean may have started the import even though its answer was lost.
+		if found, ferr := FindImport(ctx, c, r); ferr == nil && found != nil {
+			return found, nil
+		}
 		return nil, fmt.Errorf("import image %s: no answer (%w); DigitalOcean may have started it anyway: check `mage images` before retrying", r.Name, err)
 	}
 	return nil, fmt.Errorf("import image %s from %s into %s: %w", r.Name, r.URL, r.Region, doapi.Explain(err))
+}
+
+// FindImport returns this repo's import of r made earlier (same name, region
+// and description, which names the file's sha256) that has not failed, or
+// nil: re-running an upload then waits for that import instead of paying
+// for a second copy.
+func FindImport(ctx context.Context, c *godo.Client, r ImportRequest) (*godo.Image, error) {
+	all, err := doapi.ListAll(ctx, c.Images.ListUser)
+	if err != nil {
+		return nil, fmt.Errorf("look for an earlier import of %s: %w", r.Name, doapi.Explain(err))
+	}
+	for i, img := range all {
+		// An import still in progress lists no regions yet.
+		inRegion := len(img.Regions) == 0 || slices.Contains(img.Regions, r.Region)
+		if managed(img) && img.Name == r.Name && img.Description == r.Description &&
+			inRegion && img.Status != "deleted" && img.Status != "retired" {
+			return &all[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // WaitOptions bounds and paces WaitAvailable. The zero value suits real imports.
