@@ -104,11 +104,9 @@ func assignProject(ctx context.Context, c *godo.Client, plan Plan, d *godo.Dropl
 // findOwn returns this repo's droplet called name, nil if there is none, and
 // an error if the name belongs to a droplet someone else made.
 func findOwn(ctx context.Context, c *godo.Client, name string) (*godo.Droplet, error) {
-	ds, err := doapi.ListAll(ctx, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Droplet, *godo.Response, error) {
-		return c.Droplets.ListByName(ctx, name, opt)
-	})
+	ds, err := listByName(ctx, c, name)
 	if err != nil {
-		return nil, fmt.Errorf("look for an existing droplet %s: %w", name, doapi.Explain(err))
+		return nil, err
 	}
 	for i := range ds {
 		if Managed(ds[i]) {
@@ -119,6 +117,17 @@ func findOwn(ctx context.Context, c *godo.Client, name string) (*godo.Droplet, e
 		return nil, fmt.Errorf("a droplet named %s (id %d) exists but was not made by this repo (no tag %s); choose another -name", name, ds[0].ID, settings.ManagedTag)
 	}
 	return nil, nil
+}
+
+// listByName returns every droplet called name.
+func listByName(ctx context.Context, c *godo.Client, name string) ([]godo.Droplet, error) {
+	ds, err := doapi.ListAll(ctx, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Droplet, *godo.Response, error) {
+		return c.Droplets.ListByName(ctx, name, opt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look up droplets named %s: %w", name, doapi.Explain(err))
+	}
+	return ds, nil
 }
 
 // Managed reports whether this repo made d.

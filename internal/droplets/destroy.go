@@ -38,11 +38,9 @@ func Resolve(ctx context.Context, c *godo.Client, nameOrID string) (*godo.Drople
 		}
 		return d, nil
 	}
-	ds, err := doapi.ListAll(ctx, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Droplet, *godo.Response, error) {
-		return c.Droplets.ListByName(ctx, nameOrID, opt)
-	})
+	ds, err := listByName(ctx, c, nameOrID)
 	if err != nil {
-		return nil, fmt.Errorf("look up droplet %s: %w", nameOrID, doapi.Explain(err))
+		return nil, err
 	}
 	switch len(ds) {
 	case 0:
