@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -32,9 +30,6 @@ type WaitOptions struct {
 }
 
 func (o *WaitOptions) defaults() {
-	if o.SSHPort == 0 {
-		o.SSHPort = 22
-	}
 	o.Timeout = cmp.Or(o.Timeout, 10*time.Minute)
 	o.FirstPoll = cmp.Or(o.FirstPoll, time.Second)
 	o.MaxPoll = cmp.Or(o.MaxPoll, 5*time.Second)
@@ -60,7 +55,7 @@ func WaitReady(ctx context.Context, c *godo.Client, id int, o WaitOptions) (*god
 		return d, err
 	}
 	ip, _ := d.PublicIPv4()
-	addr := net.JoinHostPort(ip, strconv.Itoa(o.SSHPort))
+	addr := remote.Config{Port: o.SSHPort}.Addr(ip)
 	fmt.Fprintf(o.Log, "droplet %d has address %s; waiting for SSH on %s\n", id, ip, addr)
 
 	watchErr := make(chan error, 1)

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
@@ -170,11 +168,7 @@ func (r *run) reconnect(ctx context.Context) (*remote.Client, error) {
 	start := time.Now()
 	waitCtx, cancel := context.WithTimeout(ctx, r.RebootTimeout)
 	defer cancel()
-	port := r.SSH.Port
-	if port == 0 {
-		port = 22
-	}
-	addr := net.JoinHostPort(r.Host, strconv.Itoa(port))
+	addr := r.SSH.Addr(r.Host)
 	for {
 		err := remote.WaitForSSH(waitCtx, addr, r.Poll, func(time.Duration) {
 			fmt.Fprintf(r.log, "  still waiting for SSH on %s (%s)\n", addr, time.Since(start).Round(time.Second))

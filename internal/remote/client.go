@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -32,7 +31,7 @@ type Client struct {
 // It fails with *HostKeyChangedError when the server's key differs from the
 // known one and with *AuthError when the server refuses every key offered.
 func Dial(ctx context.Context, host string, cfg Config) (*Client, error) {
-	addr := net.JoinHostPort(host, strconv.Itoa(cfg.port()))
+	addr := cfg.Addr(host)
 	target := cfg.user() + "@" + cfg.displayHost(host)
 
 	creds, err := loadCredentials(cfg)

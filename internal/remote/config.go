@@ -50,6 +50,12 @@ func (cfg Config) user() string {
 	return cfg.User
 }
 
+// Addr is host's SSH address under cfg ("host:port"), for Dial and for
+// whatever waits for the port first.
+func (cfg Config) Addr(host string) string {
+	return net.JoinHostPort(host, strconv.Itoa(cfg.port()))
+}
+
 func (cfg Config) port() int {
 	if cfg.Port == 0 {
 		return 22
@@ -90,7 +96,7 @@ func (cfg Config) displayHost(host string) string {
 	if cfg.port() == 22 {
 		return host
 	}
-	return net.JoinHostPort(host, strconv.Itoa(cfg.port()))
+	return cfg.Addr(host)
 }
 
 // expandHome expands a leading ~, which settings files carry verbatim

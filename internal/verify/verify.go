@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
@@ -97,11 +95,7 @@ func Run(ctx context.Context, host string, cfg remote.Config, want Expect) (Repo
 // waitForSSH adds the "ssh" check: the host answers within want.WaitTimeout.
 // A cancelled ctx ends the wait with ctx's error rather than a failed check.
 func waitForSSH(ctx context.Context, host string, cfg remote.Config, want Expect, rep *Report) error {
-	port := cfg.Port
-	if port == 0 {
-		port = 22
-	}
-	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	addr := cfg.Addr(host)
 	start := time.Now()
 	fmt.Fprintf(want.Log, "waiting up to %s for SSH on %s\n", want.WaitTimeout, addr)
 	wctx, cancel := context.WithTimeout(ctx, want.WaitTimeout)
