@@ -123,6 +123,19 @@
               find . -name '*.nix' -print0 | xargs -0 nixfmt --check
               touch "$out"
             '';
-      };
+      }
+      # The checks that .ci/nix-checks runs offline with stubs, here against
+      # the real nixpkgs and disko (nix/checks/real.nix); each builds when it
+      # finds no problem, and prints the problems when it does.
+      // lib.mapAttrs (
+        name: problems:
+        pkgsLinux.runCommand "nix-check-${name}" { problems = lib.concatLines problems; } ''
+          if [ -n "$problems" ]; then
+            printf '%s' "$problems" >&2
+            exit 1
+          fi
+          touch "$out"
+        ''
+      ) (import ./nix/checks/real.nix { inherit self nixpkgs; });
     };
 }

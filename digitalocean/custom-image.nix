@@ -51,6 +51,7 @@ let
     system = null;
     modules = [
       "${nixpkgs}/nixos/modules/virtualisation/digital-ocean-image.nix"
+      ./image-configuration.nix
       (
         { lib, ... }:
         {
@@ -63,23 +64,16 @@ let
             versionSuffix = ".${date}.${shortRev}";
           };
 
-          # The one list of SSH keys that all three routes share. DigitalOcean
-          # also requires a key at droplet creation; digital-ocean-config.nix
-          # copies those into /root/.ssh/authorized_keys on first boot.
-          users.users.root.openssh.authorizedKeys.keyFiles = [ ./authorized_keys ];
-
+          # /etc/nixos/configuration.nix on the image: the droplet's own system,
+          # so that a rebuild there keeps it (see ./image-configuration.nix).
+          virtualisation.digitalOceanImage.configFile = ./image-configuration.nix;
           virtualisation.digitalOceanImage.compressionMethod = "gzip";
           # Grow the image to fit the closure; the droplet's disk is larger.
           virtualisation.diskSize = "auto";
-
-          nix.settings.experimental-features = [
-            "nix-command"
-            "flakes"
-          ];
-          system.stateVersion = "25.11";
         }
       )
     ];
   };
 in
-nixos.config.system.build.digitalOceanImage
+# The image; its evaluated configuration rides along for the flake's checks.
+nixos.config.system.build.digitalOceanImage // { inherit (nixos) config; }

@@ -23,8 +23,11 @@
       datasource_list = [ "ConfigDrive" ];
       datasource.ConfigDrive = { };
       # Only modules that work on NixOS: no users-groups, ssh (edits
-      # sshd_config, deletes host keys), update_etc_hosts, locale or
-      # set_password. Everything else about the system comes from this flake.
+      # sshd_config, deletes and regenerates the host keys that
+      # nixos-anywhere --copy-host-keys kept), update_etc_hosts, locale or
+      # set_password. These lists replace nixpkgs' defaults (set there with
+      # mkDefault, and including `ssh`). Everything else about the system
+      # comes from this flake.
       cloud_init_modules = [
         "seed_random"
         "bootcmd"
@@ -41,8 +44,6 @@
         "scripts_user"
         "final_message"
       ];
-      # Keep the host keys (nixos-anywhere --copy-host-keys keeps known_hosts valid).
-      ssh_deletekeys = false;
     };
   };
 

@@ -95,9 +95,28 @@ func TestRenderUserData(t *testing.T) {
 			if cc.PowerState.Mode != "reboot" || !cmp.Equal(cc.PowerState.Condition, []string{"grep", "-qx", "done", p.Status}) {
 				t.Errorf("power_state = %+v, want a reboot only once %s says done", cc.PowerState, p.Status)
 			}
+			checkYAML(t, ud)
 			checkShell(t, script)
 			checkImport(t, cc.file(t, "/etc/nixos/nixos-systems.nix"), tc.in.Keys)
 		})
+	}
+}
+
+// yamllintConfig is yamllint's default rules less three that cloud-config
+// cannot meet: its first line is the #cloud-config comment (no space, no
+// "---" before it), and keys and URLs make long lines.
+const yamllintConfig = `{extends: default, rules: {line-length: disable, document-start: disable, comments: {require-starting-space: false}}}`
+
+// checkYAML lints the rendered user data with yamllint; warnings fail too.
+func checkYAML(t *testing.T, ud string) {
+	t.Helper()
+	if !haveTool(t, "yamllint") {
+		return
+	}
+	cmd := exec.Command("yamllint", "--strict", "-f", "parsable", "-d", yamllintConfig, "-")
+	cmd.Stdin = strings.NewReader(ud)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("yamllint: %v\n%s", err, out)
 	}
 }
 
@@ -127,9 +146,15 @@ func checkImport(t *testing.T, module string, keys []string) {
 	path := sshtest.TempFile(t, "nixos-systems.nix", module)
 	expr := `{ file }: let m = import file { lib.mkDefault = v: v; }; in ` +
 		`{ keys = m.users.users.root.openssh.authorizedKeys.keys; params = m.boot.kernelParams; systemdInitrd = m.boot.initrd.systemd.enable; }`
-	out, err := exec.Command("nix-instantiate", "--eval", "--strict", "--json", "--argstr", "file", path, "-E", expr).CombinedOutput()
+	// The dummy store: evaluating needs no store, so this runs for any user
+	// with no daemon, and Nix does not warn about a missing nixbld group.
+	// Only stdout is parsed; stderr is shown when the evaluation fails.
+	cmd := exec.Command("nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json", "--argstr", "file", path, "-E", expr)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("evaluate the import: %v\n%s\n%s", err, out, module)
+		t.Fatalf("evaluate the import: %v\n%s\n%s", err, stderr.String(), module)
 	}
 	var got struct {
 		Keys          []string

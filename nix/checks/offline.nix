@@ -1,0 +1,182 @@
+# The checks of ./default.nix evaluated offline, where CI runs them: Debian's
+# Nix 2.8, no store, no nixpkgs, no disko (.ci/nix-checks). What stands in
+# for the missing parts, and what that cannot catch:
+#   - the modules of this repository are called with a stub `lib` and merged
+#     by ./offline-modules.nix: the checks see the values our files set, but
+#     not option names, types or priorities (mkDefault and mkForce return
+#     their argument), nor what nixpkgs' and disko's modules add;
+#   - digitalocean/custom-image.nix runs with fetchTarball and nixpkgs'
+#     eval-config.nix replaced by stubs that record their arguments;
+#   - flake.nix's outputs are called with stub inputs and only their names
+#     are looked at.
+# The flake's checks (./real.nix) evaluate the same check files against the
+# real nixpkgs and disko, where a wrong option name or type does fail.
+#
+# lockDate: the date (YYYYMMDD) of the nixpkgs in flake.lock, computed by
+# date(1) rather than by the code under test; `nixpkgsLastModified` below is
+# its input.
+{
+  lockDate ? null,
+}:
+let
+  inherit (builtins)
+    concatMap
+    concatStringsSep
+    elemAt
+    filter
+    fromJSON
+    isFunction
+    length
+    listToAttrs
+    map
+    readFile
+    toJSON
+    ;
+  inherit (import ./lib.nix) expect require;
+  checks = import ./default.nix;
+  modules = import ./offline-modules.nix;
+  root = ../..;
+
+  flake = import (root + "/flake.nix");
+  lock = fromJSON (readFile (root + "/flake.lock"));
+  locked = lock.nodes.${lock.nodes.${lock.root}.inputs.nixpkgs}.locked;
+  keysFile = root + "/digitalocean/authorized_keys";
+
+  # nixos-anywhere/: the modules, called and merged as described above.
+  droplet = modules.eval [ (root + "/nixos-anywhere/configuration.nix") ];
+
+  # digitalocean/custom-image.nix with nixpkgs' parts stubbed out.
+  fetched = "/fetched/${locked.narHash}";
+  image = scopedImport {
+    builtins = builtins // {
+      fetchTarball =
+        a:
+        if
+          a.url == "https://github.com/${locked.owner}/${locked.repo}/archive/${locked.rev}.tar.gz"
+          && a.sha256 == locked.narHash
+        then
+          fetched
+        else
+          throw "fetchTarball called with ${toJSON a}, not the nixpkgs of flake.lock";
+    };
+    import =
+      path:
+      if toString path == "${fetched}/nixos/lib/eval-config.nix" then
+        args: { config.system.build.digitalOceanImage = args; }
+      else
+        import path;
+  } (root + "/digitalocean/custom-image.nix") { };
+  evalConfigArgs = image.config.system.build.digitalOceanImage;
+  imageModules = evalConfigArgs.modules or [ ];
+  imageConfig = modules.merge (modules.eval [ (elemAt imageModules 1) ]) (
+    modules.call (elemAt imageModules 2)
+  );
+
+  # flake.nix's outputs with stub inputs.
+  stubInput = {
+    outPath = "/stub";
+    lib = modules.stubLib;
+  };
+  outputs = flake.outputs {
+    self = outputs;
+    nixpkgs = stubInput;
+    disko = stubInput;
+    nixos-anywhere = stubInput;
+  };
+
+  results = [
+    {
+      name = "flake-lock";
+      what = "flake.lock: version 7, matches flake.nix inputs and follows, every node pinned";
+      problems = checks.flake-lock { inherit flake lock; };
+    }
+    {
+      name = "flake-outputs";
+      what = "flake.nix outputs: nixosConfigurations.digitalocean, packages, devShells, formatter, checks";
+      problems = checks.flake-outputs outputs;
+    }
+    {
+      name = "disk-layout";
+      what = "nixos-anywhere/disk-config.nix: /dev/vda = 1M EF02, 500M EF00 vfat /boot, LVM pool/root ext4 /";
+      problems = checks.disk-layout droplet.disko.devices;
+    }
+    {
+      name = "droplet-system";
+      what = "nixos-anywhere/*.nix: shared keys, cloud-init ConfigDrive networking, no DHCP, no ssh module, GRUB BIOS+EFI";
+      problems =
+        checks.droplet-system {
+          config = droplet;
+          inherit keysFile;
+        }
+        # Offline only: in the flake, a module that is not imported leaves
+        # its options undeclared, and setting them fails the evaluation.
+        ++ expect "modules of nixos-anywhere/configuration.nix" (map toString droplet.files) (
+          map toString [
+            (root + "/nixos-anywhere/configuration.nix")
+            (root + "/nixos-anywhere/digitalocean.nix")
+            (root + "/nixos-anywhere/disk-config.nix")
+          ]
+        )
+        ++ expect "nixpkgs modules of nixos-anywhere/*.nix" droplet.external [
+          "${modules.modulesPath}/virtualisation/digital-ocean-config.nix"
+        ];
+    }
+    {
+      name = "custom-image";
+      what = "digitalocean/custom-image.nix: nixpkgs from flake.lock, labelled with it, shared keys, rebuilds as itself";
+      problems =
+        require (lockDate != null) "no lockDate given (see .ci/nix-checks)"
+        ++ checks.custom-image {
+          config = imageConfig;
+          inherit (locked) rev;
+          date = lockDate;
+        }
+        # Offline only: the flake passes its own nixpkgs input instead.
+        ++ expect "eval-config system argument" (evalConfigArgs.system or "unset") null
+        ++ expect "number of image modules" (length imageModules) 3
+        ++ expect "first image module" (toString (elemAt imageModules 0)) "${fetched}/nixos/modules/virtualisation/digital-ocean-image.nix"
+        ++ expect "nixpkgs modules of digitalocean/image-configuration.nix" imageConfig.external [
+          "${modules.modulesPath}/virtualisation/digital-ocean-config.nix"
+        ];
+    }
+    {
+      name = "authorized-keys";
+      what = "digitalocean/authorized_keys: OpenSSH authorized_keys format";
+      problems = checks.authorized-keys (readFile keysFile);
+    }
+    {
+      name = "checks-fail";
+      what = "each check above finds a problem planted in what it looks at";
+      problems = import ./planted.nix {
+        inherit
+          checks
+          flake
+          lock
+          droplet
+          imageConfig
+          keysFile
+          ;
+        inherit (locked) rev;
+      };
+    }
+  ];
+
+  failed = filter (r: r.problems != [ ]) results;
+  line =
+    r:
+    if r.problems == [ ] then
+      "ok    ${r.what}"
+    else
+      concatStringsSep "\n" ([ "FAIL  ${r.what}" ] ++ map (p: "      ${p}") r.problems);
+in
+{
+  nixpkgsLastModified = locked.lastModified;
+  failed = length failed;
+  report = concatStringsSep "\n" (map line results) + "\n";
+  problems = listToAttrs (
+    map (r: {
+      inherit (r) name;
+      value = r.problems;
+    }) results
+  );
+}
