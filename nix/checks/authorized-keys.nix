@@ -16,9 +16,12 @@ let
     split
     ;
   lines = filter isString (split "\n" text);
-  keyType = "(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com)";
+  keyType =
+    "(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)"
+    + "|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com)";
   isKey = line: match "([^ ]+ )?${keyType} [A-Za-z0-9+/]+={0,3}( .*)?" line != null;
   isBlank = line: match "[[:space:]]*(#.*)?" line != null;
-  bad = filter (i: !(isBlank (elemAt lines i) || isKey (elemAt lines i))) (genList (i: i) (length lines));
+  ok = i: isBlank (elemAt lines i) || isKey (elemAt lines i);
+  bad = filter (i: !(ok i)) (genList (i: i) (length lines));
 in
 map (i: "line ${toString (i + 1)} is not a public key line: ${elemAt lines i}") bad

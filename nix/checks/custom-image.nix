@@ -21,25 +21,26 @@ let
     ;
   inherit (import ./lib.nix) expect includes;
   image = config.virtualisation.digitalOceanImage or { };
-  configFile = image.configFile or null;
-  keysBeside = "${dirOf (toString configFile)}/authorized_keys";
+  configFile = toString (image.configFile or null);
+  keysBeside = "${dirOf configFile}/authorized_keys";
+  keyFiles = map toString (config.users.users.root.openssh.authorizedKeys.keyFiles or [ ]);
+  etcKeys = toString (config.environment.etc."nixos/authorized_keys".source or null);
+  # The module system elaborates hostPlatform into an attribute set.
   platform = config.nixpkgs.hostPlatform or null;
+  system = if isAttrs platform then platform.system else platform;
+  nixos = config.system.nixos or { };
+  features = config.nix.settings.experimental-features or [ ];
 in
-# The module system elaborates hostPlatform into an attribute set.
-expect "nixpkgs.hostPlatform" (if isAttrs platform then platform.system else platform) "x86_64-linux"
-++ expect "configFile (becomes /etc/nixos/configuration.nix)" (baseNameOf (toString configFile)) "image-configuration.nix"
-++ includes "root's authorizedKeys.keyFiles" (map toString (
-  config.users.users.root.openssh.authorizedKeys.keyFiles or [ ]
-)) [ keysBeside ]
-++ expect "environment.etc.\"nixos/authorized_keys\".source" (toString (
-  config.environment.etc."nixos/authorized_keys".source or null
-)) keysBeside
-++ expect "virtualisation.digitalOceanImage.compressionMethod" (image.compressionMethod or null) "gzip"
+expect "nixpkgs.hostPlatform" system "x86_64-linux"
+++ expect "configFile (/etc/nixos/configuration.nix)" (baseNameOf configFile) "image-configuration.nix"
+++ includes "root's authorizedKeys.keyFiles" keyFiles [ keysBeside ]
+++ expect "environment.etc.\"nixos/authorized_keys\".source" etcKeys keysBeside
+++ expect "digitalOceanImage.compressionMethod" (image.compressionMethod or null) "gzip"
 ++ expect "virtualisation.diskSize" (config.virtualisation.diskSize or null) "auto"
-++ expect "system.nixos.revision" (config.system.nixos.revision or null) rev
-++ expect "system.nixos.versionSuffix" (config.system.nixos.versionSuffix or null) ".${date}.${substring 0 7 rev}"
+++ expect "system.nixos.revision" (nixos.revision or null) rev
+++ expect "system.nixos.versionSuffix" (nixos.versionSuffix or null) ".${date}.${substring 0 7 rev}"
 ++ expect "system.stateVersion" (config.system.stateVersion or null) "25.11"
-++ includes "nix.settings.experimental-features" (config.nix.settings.experimental-features or [ ]) [
+++ includes "nix.settings.experimental-features" features [
   "nix-command"
   "flakes"
 ]

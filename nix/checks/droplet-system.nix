@@ -12,24 +12,25 @@
 { config, keysFile }:
 let
   inherit (import ./lib.nix) expect includes;
+  keyFiles = map toString (config.users.users.root.openssh.authorizedKeys.keyFiles or [ ]);
+  features = config.nix.settings.experimental-features or [ ];
   cloudInit = config.services.cloud-init or { };
+  settings = cloudInit.settings or { };
   do = config.virtualisation.digitalOcean or { };
   grub = config.boot.loader.grub or { };
 in
-includes "root's authorizedKeys.keyFiles" (map toString (
-  config.users.users.root.openssh.authorizedKeys.keyFiles or [ ]
-)) [ (toString keysFile) ]
+includes "root's authorizedKeys.keyFiles" keyFiles [ (toString keysFile) ]
 ++ expect "services.openssh.enable" (config.services.openssh.enable or null) true
 ++ expect "system.stateVersion" (config.system.stateVersion or null) "25.11"
-++ includes "nix.settings.experimental-features" (config.nix.settings.experimental-features or [ ]) [
+++ includes "nix.settings.experimental-features" features [
   "nix-command"
   "flakes"
 ]
 ++ expect "networking.useDHCP" (config.networking.useDHCP or null) false
 ++ expect "services.cloud-init.enable" (cloudInit.enable or null) true
 ++ expect "services.cloud-init.network.enable" (cloudInit.network.enable or null) true
-++ expect "cloud-init datasource_list" (cloudInit.settings.datasource_list or null) [ "ConfigDrive" ]
-++ expect "cloud-init cloud_init_modules" (cloudInit.settings.cloud_init_modules or null) [
+++ expect "cloud-init datasource_list" (settings.datasource_list or null) [ "ConfigDrive" ]
+++ expect "cloud-init cloud_init_modules" (settings.cloud_init_modules or null) [
   "seed_random"
   "bootcmd"
   "write_files"
@@ -38,10 +39,8 @@ includes "root's authorizedKeys.keyFiles" (map toString (
   "set_hostname"
   "update_hostname"
 ]
-++ expect "cloud-init cloud_config_modules" (cloudInit.settings.cloud_config_modules or null) [
-  "runcmd"
-]
-++ expect "cloud-init cloud_final_modules" (cloudInit.settings.cloud_final_modules or null) [
+++ expect "cloud-init cloud_config_modules" (settings.cloud_config_modules or null) [ "runcmd" ]
+++ expect "cloud-init cloud_final_modules" (settings.cloud_final_modules or null) [
   "scripts_per_once"
   "scripts_per_boot"
   "scripts_user"

@@ -94,8 +94,12 @@ let
         sub:
         let
           got = node.inputs.${sub};
+          fromOutside = isList got && (got == [ ] || head got != name);
+          msg =
+            "input ${name}: inputs.${sub} follows ${toJSON got} in flake.lock,"
+            + " but flake.nix declares no such follows";
         in
-        require (!(isList got && (got == [ ] || head got != name) && !(declaredFollows sub))) "input ${name}: inputs.${sub} follows ${toJSON got} in flake.lock, but flake.nix declares no such follows"
+        require (!fromOutside || declaredFollows sub) msg
       ) (attrNames (node.inputs or { }));
 
   leadsToNode =
@@ -103,9 +107,10 @@ let
     concatMap (
       i:
       let
-        target = resolve nodes.${n}.inputs.${i};
+        ref = nodes.${n}.inputs.${i};
+        target = resolve ref;
       in
-      require (target != null && nodes ? ${target}) "node ${n}: input ${i} = ${toJSON nodes.${n}.inputs.${i}} leads to no node"
+      require (target != null && nodes ? ${target}) "node ${n}: input ${i} ${toJSON ref} leads nowhere"
     ) (attrNames (nodes.${n}.inputs or { }));
 
   pinned =

@@ -67,6 +67,8 @@ let
         import path;
   } (root + "/digitalocean/custom-image.nix") { };
   evalConfigArgs = image.config.system.build.digitalOceanImage;
+  imageModule = "${fetched}/nixos/modules/virtualisation/digital-ocean-image.nix";
+  doConfig = "${modules.modulesPath}/virtualisation/digital-ocean-config.nix";
   imageModules = evalConfigArgs.modules or [ ];
   imageConfig = modules.merge (modules.eval [ (elemAt imageModules 1) ]) (
     modules.call (elemAt imageModules 2)
@@ -87,22 +89,22 @@ let
   results = [
     {
       name = "flake-lock";
-      what = "flake.lock: version 7, matches flake.nix inputs and follows, every node pinned";
+      what = "flake.lock: version 7, inputs and follows of flake.nix, every node pinned";
       problems = checks.flake-lock { inherit flake lock; };
     }
     {
       name = "flake-outputs";
-      what = "flake.nix outputs: nixosConfigurations.digitalocean, packages, devShells, formatter, checks";
+      what = "flake.nix outputs that the tools and README use";
       problems = checks.flake-outputs outputs;
     }
     {
       name = "disk-layout";
-      what = "nixos-anywhere/disk-config.nix: /dev/vda = 1M EF02, 500M EF00 vfat /boot, LVM pool/root ext4 /";
+      what = "nixos-anywhere/disk-config.nix: /dev/vda, 1M EF02, 500M ESP /boot, LVM root /";
       problems = checks.disk-layout droplet.disko.devices;
     }
     {
       name = "droplet-system";
-      what = "nixos-anywhere/*.nix: shared keys, cloud-init ConfigDrive networking, no DHCP, no ssh module, GRUB BIOS+EFI";
+      what = "nixos-anywhere/*.nix: keys, config-drive networking, cloud-init modules, GRUB";
       problems =
         checks.droplet-system {
           config = droplet;
@@ -117,13 +119,11 @@ let
             (root + "/nixos-anywhere/disk-config.nix")
           ]
         )
-        ++ expect "nixpkgs modules of nixos-anywhere/*.nix" droplet.external [
-          "${modules.modulesPath}/virtualisation/digital-ocean-config.nix"
-        ];
+        ++ expect "nixpkgs modules of nixos-anywhere/*.nix" droplet.external [ doConfig ];
     }
     {
       name = "custom-image";
-      what = "digitalocean/custom-image.nix: nixpkgs from flake.lock, labelled with it, shared keys, rebuilds as itself";
+      what = "digitalocean/custom-image.nix: pinned nixpkgs, label, keys, rebuilds as itself";
       problems =
         require (lockDate != null) "no lockDate given (see .ci/nix-checks)"
         ++ checks.custom-image {
@@ -134,9 +134,9 @@ let
         # Offline only: the flake passes its own nixpkgs input instead.
         ++ expect "eval-config system argument" (evalConfigArgs.system or "unset") null
         ++ expect "number of image modules" (length imageModules) 3
-        ++ expect "first image module" (toString (elemAt imageModules 0)) "${fetched}/nixos/modules/virtualisation/digital-ocean-image.nix"
+        ++ expect "first image module" (toString (elemAt imageModules 0)) imageModule
         ++ expect "nixpkgs modules of digitalocean/image-configuration.nix" imageConfig.external [
-          "${modules.modulesPath}/virtualisation/digital-ocean-config.nix"
+          doConfig
         ];
     }
     {
