@@ -28,11 +28,12 @@ let
   # The module system elaborates hostPlatform into an attribute set.
   platform = config.nixpkgs.hostPlatform or null;
   system = if isAttrs platform then platform.system else platform;
+  wantConfig = "image-configuration.nix";
   nixos = config.system.nixos or { };
   features = config.nix.settings.experimental-features or [ ];
 in
 expect "nixpkgs.hostPlatform" system "x86_64-linux"
-++ expect "configFile (/etc/nixos/configuration.nix)" (baseNameOf configFile) "image-configuration.nix"
+++ expect "configFile (/etc/nixos/configuration.nix)" (baseNameOf configFile) wantConfig
 ++ includes "root's authorizedKeys.keyFiles" keyFiles [ keysBeside ]
 ++ expect "environment.etc.\"nixos/authorized_keys\".source" etcKeys keysBeside
 ++ expect "digitalOceanImage.compressionMethod" (image.compressionMethod or null) "gzip"

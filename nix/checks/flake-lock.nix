@@ -109,8 +109,9 @@ let
       let
         ref = nodes.${n}.inputs.${i};
         target = resolve ref;
+        msg = "node ${n}: input ${i} = ${toJSON ref} leads to no node";
       in
-      require (target != null && nodes ? ${target}) "node ${n}: input ${i} ${toJSON ref} leads nowhere"
+      require (target != null && nodes ? ${target}) msg
     ) (attrNames (nodes.${n}.inputs or { }));
 
   pinned =
