@@ -57,7 +57,7 @@ func (e *InstallError) Error() string {
 	var what string
 	switch {
 	case errors.Is(e.Err, context.DeadlineExceeded):
-		what = fmt.Sprintf("nixos-anywhere was stopped after %s in phase %s, the time allowed (-timeout)", e.After.Round(time.Second), e.Phase)
+		what = fmt.Sprintf("nixos-anywhere was stopped after %s in phase %s, the time allowed", e.After.Round(time.Second), e.Phase)
 	case errors.Is(e.Err, context.Canceled):
 		what = fmt.Sprintf("nixos-anywhere was interrupted in phase %s", e.Phase)
 	case e.Aborted != "":

@@ -209,7 +209,7 @@ func TestInstallStoppedByTimeout(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error %v, want DeadlineExceeded", err)
 	}
-	if want := "nixos-anywhere was stopped after 0s in phase kexec, the time allowed (-timeout): the droplet did not come up"; !strings.HasPrefix(err.Error(), want) {
+	if want := "nixos-anywhere was stopped after 0s in phase kexec, the time allowed: the droplet did not come up"; !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error = %v\nwant a prefix %s", err, want)
 	}
 }

@@ -48,6 +48,10 @@ var stepPhases = map[string]Phase{
 	"Done!": PhaseDone,
 }
 
+// Resumable reports whether a run that failed in p left the droplet in the
+// installer, where running the install again carries on.
+func (p Phase) Resumable() bool { return p == PhaseDisko || p == PhaseInstall }
+
 // advice says, for a run that failed in p, what state the droplet is in and
 // what to look at.
 func (p Phase) advice() string {
@@ -62,10 +66,9 @@ func (p Phase) advice() string {
 			"the disk is untouched, so power-cycling the droplet in the DigitalOcean control panel brings the old system back"
 	case PhaseDisko:
 		return "partitioning /dev/vda failed: see disko's output above and nixos-anywhere/disk-config.nix; " +
-			"the droplet still runs the installer with a half-written disk, so run `mage anywhere` again to retry"
+			"the droplet still runs the installer with a half-written disk"
 	case PhaseInstall:
-		return "nixos-install failed: the build errors above say why; the droplet still runs the installer, " +
-			"so fix the configuration and run `mage anywhere` again"
+		return "nixos-install failed: the build errors above say why; the droplet still runs the installer"
 	case PhaseReboot:
 		return "the droplet did not reboot as it should, or dropped off the network: look at it through DigitalOcean's recovery console: " + verify.RecoveryConsoleURL
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
@@ -36,8 +37,11 @@ type Checks struct {
 	MinMemoryMB int  // memory of the smallest droplet that works; 0 = droplets.AnywhereMinMB
 	// FittingSizes returns the slugs of droplet sizes with enough memory,
 	// cheapest first, for the advice when the host has too little; nil =
-	// point at `mage sizes`.
+	// not known.
 	FittingSizes func(ctx context.Context) ([]string, error)
+	// Explain adds to a check's error what the operator can do about it,
+	// before the report shows it; nil leaves errors as they are.
+	Explain func(error) error
 }
 
 // Preflight checks, changing nothing, that host can take nixos-anywhere and
@@ -52,7 +56,7 @@ func Preflight(ctx context.Context, host string, cfg remote.Config, o Checks) (v
 	if o.Device == "" {
 		o.Device = DefaultDevice
 	}
-	rep := verify.Report{Subject: "preflight of " + host}
+	rep := verify.Report{Subject: "preflight of " + host, Explain: o.Explain}
 	rep.Add(CheckAuthorizedKeys(o.AuthorizedKeys, cfg))
 
 	c, err := remote.Dial(ctx, host, cfg)
@@ -101,9 +105,22 @@ func checkMemory(ctx context.Context, c *remote.Client, o Checks) verify.Check {
 	if mb >= o.MinMemoryMB*(100-memorySlack)/100 {
 		return verify.Pass("memory", fmt.Sprintf("%d MB (MemTotal); nixos-anywhere needs a %d MB droplet", mb, o.MinMemoryMB))
 	}
-	short := fmt.Errorf("%d MB (MemTotal) is less than a %d MB droplet has, and nixos-anywhere's installer runs from RAM (1 GB droplets hang in kexec); %s",
-		mb, o.MinMemoryMB, sizeAdvice(ctx, o))
+	short := &TooSmallError{MB: mb, MinMB: o.MinMemoryMB}
+	if o.FittingSizes != nil {
+		short.Fitting, _ = o.FittingSizes(ctx) // without them the advice is less specific, not wrong
+	}
 	return forceable("memory", short, o.Force, "try anyway")
+}
+
+// TooSmallError is a machine with less memory than nixos-anywhere needs.
+type TooSmallError struct {
+	MB      int      // MemTotal
+	MinMB   int      // the smallest droplet that works
+	Fitting []string // sizes with enough memory, cheapest first; empty when not known
+}
+
+func (e *TooSmallError) Error() string {
+	return fmt.Sprintf("%d MB (MemTotal) is less than a %d MB droplet has, and nixos-anywhere's installer runs from RAM (1 GB droplets hang in kexec)", e.MB, e.MinMB)
 }
 
 // memTotalMB reads MemTotal from /proc/meminfo, in MB (MiB, as DigitalOcean counts).
@@ -120,18 +137,6 @@ func memTotalMB(meminfo []byte) (int, error) {
 		}
 	}
 	return 0, errors.New("/proc/meminfo has no MemTotal line in kB")
-}
-
-func sizeAdvice(ctx context.Context, o Checks) string {
-	fallback := fmt.Sprintf("resize the droplet to a size of at least %d MB (`mage sizes` lists them)", o.MinMemoryMB)
-	if o.FittingSizes == nil {
-		return fallback
-	}
-	sizes, err := o.FittingSizes(ctx)
-	if err != nil || len(sizes) == 0 {
-		return fallback
-	}
-	return fmt.Sprintf("resize the droplet, or make one with `mage create -size=%s`; sizes that fit: %s", sizes[0], strings.Join(sizes, ", "))
 }
 
 func checkArch(ctx context.Context, c *remote.Client) verify.Check {
@@ -173,10 +178,12 @@ func checkSystem(ctx context.Context, c *remote.Client, o Checks) verify.Check {
 	return verify.Pass("system", os.String())
 }
 
-// forceable fails the check, or with force only warns about it.
+// forceable fails the check, or with force only warns about it; either way
+// the error is a *problem.Overridable.
 func forceable(name string, err error, force bool, action string) verify.Check {
+	o := &problem.Overridable{Err: err, Action: action, Overridden: force}
 	if force {
-		return verify.Warn(name, fmt.Errorf("%w (going on: -force)", err))
+		return verify.Warn(name, o)
 	}
-	return verify.Fail(name, fmt.Errorf("%w; pass -force to %s", err, action))
+	return verify.Fail(name, o)
 }

@@ -351,7 +351,7 @@ func TestAnywhereGuardsTheWipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := droplets.WaitReady(ctx, a.Client, foreign.ID, a.Wait); err != nil {
+	if _, err := droplets.WaitReady(ctx, a.dropletAPI(), foreign.ID, a.Wait); err != nil {
 		t.Fatal(err)
 	}
 	err = Anywhere(ctx, a.Env, "hand-made", AnywhereOptions{Yes: true, Runner: neverRun{t}, Files: a.files})

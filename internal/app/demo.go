@@ -11,6 +11,8 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 )
 
 // Demo runs sizes, create, list and destroy against an in-process simulator,
@@ -29,7 +31,7 @@ func Demo(ctx context.Context, e *Env) error {
 		return err
 	}
 	e.Client = c
-	e.Wait = droplets.WaitOptions{SSHPort: port, Log: e.Err}
+	e.Wait = droplets.WaitOptions{SSHPort: port, Pace: poll.Pace{Log: e.Err}}
 	// The simulated account has none of the operator's own projects or keys.
 	e.Settings.Project, e.Settings.SSHKeys = "", nil
 	fmt.Fprintf(e.Err, "demo: a DigitalOcean simulator runs at %s; nothing here touches a real account\n", srv.URL)
@@ -38,11 +40,11 @@ func Demo(ctx context.Context, e *Env) error {
 		cmd string
 		run func() error
 	}{
-		{"mage sizes", func() error { return Sizes(ctx, e, "", false) }},
-		{"mage create", func() error { return Create(ctx, e, Overrides{}, false) }},
-		{"mage list", func() error { return List(ctx, e, false) }},
-		{"mage destroy " + e.Settings.Name + " -yes", func() error { return Destroy(ctx, e, e.Settings.Name, true, false) }},
-		{"mage list", func() error { return List(ctx, e, false) }},
+		{hints.Sizes, func() error { return Sizes(ctx, e, "", false) }},
+		{hints.Create, func() error { return Create(ctx, e, Overrides{}, false) }},
+		{hints.List, func() error { return List(ctx, e, false) }},
+		{hints.DestroyCommand(e.Settings.Name), func() error { return Destroy(ctx, e, e.Settings.Name, true, false) }},
+		{hints.List, func() error { return List(ctx, e, false) }},
 	}
 	for _, s := range steps {
 		fmt.Fprintf(e.Out, "\n$ %s\n", s.cmd)
@@ -50,7 +52,7 @@ func Demo(ctx context.Context, e *Env) error {
 			return fmt.Errorf("demo step %q: %w", s.cmd, err)
 		}
 	}
-	fmt.Fprintf(e.Out, "\n%s\nNext, for real: export DIGITALOCEAN_ACCESS_TOKEN, then `mage sizes` and `mage create`.\n", strings.Repeat("-", 60))
+	fmt.Fprintf(e.Out, "\n%s\n%s\n", strings.Repeat("-", 60), hints.AfterDemo())
 	return nil
 }
 

@@ -2,14 +2,16 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/digitalocean/godo"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
 )
 
 // Overrides are the flags a droplet-making target accepts; nil keeps the setting.
@@ -38,31 +40,31 @@ func (e *Env) Spec(o Overrides) droplets.Spec {
 }
 
 // Sizes prints the sizes offered in region ("" = the settings' region).
-func Sizes(ctx context.Context, e *Env, region string, asJSON bool) error {
+func Sizes(ctx context.Context, e *Env, region string, asJSON bool) (err error) {
+	defer explain(&err)
 	if region == "" {
 		region = e.Settings.Region
 	}
-	sizes, err := droplets.Sizes(ctx, e.Client, region)
+	sizes, err := droplets.Sizes(ctx, e.dropletAPI(), region)
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		return writeJSON(e.Out, sizes)
-	}
 	fmt.Fprintf(e.Err, "sizes offered in %s, cheapest first; nixos-anywhere needs %d MB (kexec), nixos-infect %d MB\n", region, droplets.AnywhereMinMB, droplets.InfectMinMB)
-	return droplets.WriteSizes(e.Out, sizes)
+	return e.print(asJSON, display.Sizes(sizes))
 }
 
 // Provision checks spec, creates the droplet (or finds this repo's droplet of
 // that name) and waits until it answers SSH.
-func Provision(ctx context.Context, e *Env, spec droplets.Spec, timeout *time.Duration) (*godo.Droplet, droplets.Plan, error) {
-	plan, err := droplets.Check(ctx, e.Client, spec)
+func Provision(ctx context.Context, e *Env, spec droplets.Spec, timeout *time.Duration) (d *godo.Droplet, plan droplets.Plan, err error) {
+	defer explain(&err)
+	api := e.dropletAPI()
+	plan, err = droplets.Check(ctx, api, spec)
 	if err != nil {
 		return nil, plan, err
 	}
 	fmt.Fprintf(e.Err, "droplet %s: %s (%d MB, %d vCPU) in %s, image %s, IPv6 %t, $%0.6f/hour ($%0.2f/month)\n",
 		plan.Name, plan.Size.Slug, plan.Size.Memory, plan.Size.Vcpus, plan.Region, spec.Image, plan.IPv6, plan.Size.PriceHourly, plan.Size.PriceMonthly)
-	created, err := droplets.Create(ctx, e.Client, plan, e.Err)
+	created, err := droplets.Create(ctx, api, plan, e.Err)
 	if err != nil {
 		return nil, plan, err
 	}
@@ -74,55 +76,45 @@ func Provision(ctx context.Context, e *Env, spec droplets.Spec, timeout *time.Du
 	if timeout != nil {
 		w.Timeout = *timeout
 	}
-	d, err := droplets.WaitReady(ctx, e.Client, created.Droplet.ID, w)
+	d, err = droplets.WaitReady(ctx, api, created.Droplet.ID, w)
 	return d, plan, err
 }
 
 // Create makes a droplet from settings and overrides and prints it.
-func Create(ctx context.Context, e *Env, o Overrides, asJSON bool) error {
+func Create(ctx context.Context, e *Env, o Overrides, asJSON bool) (err error) {
+	defer explain(&err)
 	d, _, err := Provision(ctx, e, e.Spec(o), o.Timeout)
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		return writeJSON(e.Out, droplets.Summarize(d))
-	}
-	if err := droplets.WriteDroplet(e.Out, d); err != nil {
+	if err := e.print(asJSON, display.Droplet(droplets.Describe(*d, e.Now()), e.Now())); err != nil {
 		return err
 	}
 	ip, _ := d.PublicIPv4()
-	fmt.Fprintf(e.Err, "next: mage anywhere host=%s    (or: ssh root@%s)\n", ip, ip)
+	fmt.Fprintln(e.Err, hints.AfterCreate(ip))
 	return nil
 }
 
 // List prints this repo's droplets with what they cost.
-func List(ctx context.Context, e *Env, asJSON bool) error {
+func List(ctx context.Context, e *Env, asJSON bool) (err error) {
+	defer explain(&err)
 	now := e.Now()
-	rows, err := droplets.List(ctx, e.Client, now)
+	ds, err := droplets.List(ctx, e.dropletAPI(), now)
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		return writeJSON(e.Out, rows)
-	}
-	return droplets.WriteList(e.Out, rows, now)
+	return e.print(asJSON, display.Droplets(ds, now))
 }
 
 // Destroy deletes one of this repo's droplets.
-func Destroy(ctx context.Context, e *Env, target string, yes, force bool) error {
-	d, err := droplets.Destroy(ctx, e.Client, target, droplets.DestroyOptions{
-		Yes: yes, Force: force, Confirm: e.In, Log: e.Err,
-		Poll: e.Wait.FirstPoll,
+func Destroy(ctx context.Context, e *Env, target string, yes, force bool) (err error) {
+	defer explain(&err)
+	d, err := droplets.Destroy(ctx, e.dropletAPI(), target, droplets.DestroyOptions{
+		Consent: prompt.Consent{Yes: yes, Force: force, In: e.In, Out: e.Err},
+		Pace:    poll.Pace{FirstPoll: e.Wait.FirstPoll, Log: e.Err},
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "destroyed droplet %s (id %d)\n", d.Name, d.ID)
-	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return e.print(false, display.Removed(display.Removal{Verb: "destroyed", Kind: "droplet", Name: d.Name, ID: d.ID}))
 }

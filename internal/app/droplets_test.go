@@ -106,7 +106,7 @@ func TestCreateListDestroy(t *testing.T) {
 	ip, _ := d.PublicIPv4()
 	ip6, _ := d.PublicIPv6()
 	out := te.Stdout.String()
-	for _, want := range []string{d.Name, ip, ip6, "s-1vcpu-2gb", "0.017860", "active"} {
+	for _, want := range []string{d.Name, ip, ip6, "s-1vcpu-2gb", "$12.00", "active"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("create output lacks %q:\n%s", want, out)
 		}
@@ -173,7 +173,7 @@ func TestCreateFlagsOverrideSettings(t *testing.T) {
 	if ip6, _ := d.PublicIPv6(); ip6 != "" {
 		t.Errorf("IPv6 %s with -ipv6=false", ip6)
 	}
-	var s droplets.Summary
+	var s droplets.Droplet
 	if err := json.Unmarshal(te.Stdout.Bytes(), &s); err != nil || s.ID != d.ID {
 		t.Errorf("JSON output %q: %v", te.Stdout, err)
 	}

@@ -11,8 +11,12 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 )
@@ -40,7 +44,7 @@ func Local() (*Env, error) {
 		Settings: s,
 		Out:      os.Stdout, Err: os.Stderr, In: os.Stdin,
 		Now:  time.Now,
-		Wait: droplets.WaitOptions{SSHPort: s.SSHPort, Log: os.Stderr},
+		Wait: droplets.WaitOptions{SSHPort: s.SSHPort, Pace: poll.Pace{Log: os.Stderr}},
 	}, nil
 }
 
@@ -83,3 +87,16 @@ func (e *Env) SSHConfig(user string) (remote.Config, error) {
 	}
 	return cfg, nil
 }
+
+// dropletAPI is the client's services as the droplets package uses them.
+func (e *Env) dropletAPI() droplets.API { return droplets.NewAPI(e.Client) }
+
+// imageAPI is the client's images service as the images package uses it.
+func (e *Env) imageAPI() images.API { return e.Client.Images }
+
+// print writes a target's result to Out: every target prints through here.
+func (e *Env) print(asJSON bool, p display.Printable) error { return display.Print(e.Out, asJSON, p) }
+
+// explain adds to a target's error what the operator can do about it; every
+// target ends with it.
+func explain(err *error) { *err = hints.Explain(*err) }

@@ -11,6 +11,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 )
 
@@ -59,8 +60,8 @@ func newTestEnv(t *testing.T, opts dosim.Options) *testEnv {
 		Settings: s, Client: c, Out: &stdout, Err: &stderr, In: bytes.NewReader(nil),
 		Now: time.Now,
 		Wait: droplets.WaitOptions{
-			SSHPort: opts.SSHPort, Timeout: 5 * time.Second, FirstPoll: 10 * time.Millisecond,
-			MaxPoll: 50 * time.Millisecond, Watch: 50 * time.Millisecond, SSHProbe: 10 * time.Millisecond, Log: &stderr,
+			Pace:    poll.Pace{Timeout: 5 * time.Second, FirstPoll: 10 * time.Millisecond, MaxPoll: 50 * time.Millisecond, Log: &stderr},
+			SSHPort: opts.SSHPort, Watch: 50 * time.Millisecond, SSHProbe: 10 * time.Millisecond,
 		},
 	}
 	return &testEnv{Env: e, Sim: sim, URL: srv.URL, Stdout: &stdout, Stderr: &stderr}

@@ -5,12 +5,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
 )
 
 // BuildImage builds the NixOS DigitalOcean image into images/ and prints
 // where it is, its size and its hash. Nix's build log goes to Err.
-func BuildImage(ctx context.Context, e *Env, o images.BuildOptions) error {
+func BuildImage(ctx context.Context, e *Env, o images.BuildOptions) (err error) {
+	defer explain(&err)
 	if o.Log == nil {
 		o.Log = e.Err
 	}
@@ -18,14 +23,14 @@ func BuildImage(ctx context.Context, e *Env, o images.BuildOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := images.WriteArtifact(e.Out, a); err != nil {
+	if err := e.print(false, display.Artifact(a)); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Err, "next: mage uploadImage -file=%s\n", a.Path)
+	fmt.Fprintln(e.Err, hints.AfterBuild(a.Path))
 	return nil
 }
 
-// UploadOptions are the flags of `mage uploadImage`.
+// UploadOptions are the flags of the upload target.
 type UploadOptions struct {
 	File    string        // image file; "" = the newest in images/
 	Name    string        // image name at DigitalOcean; "" = the file name without its suffix
@@ -37,10 +42,10 @@ type UploadOptions struct {
 // DigitalOcean will be able to fetch it, imports it and waits until it is
 // available. Everything that can be checked locally is checked before the
 // upload, which takes minutes.
-func UploadImage(ctx context.Context, e *Env, o UploadOptions) error {
+func UploadImage(ctx context.Context, e *Env, o UploadOptions) (err error) {
+	defer explain(&err)
 	file := o.File
 	if file == "" {
-		var err error
 		if file, err = images.Newest(images.DefaultDir); err != nil {
 			return err
 		}
@@ -72,49 +77,48 @@ func UploadImage(ctx context.Context, e *Env, o UploadOptions) error {
 		Name: name, URL: url, Region: e.Settings.Region, Tags: e.Settings.AllTags(),
 		Description: fmt.Sprintf("NixOS from %s (sha256 %s), imported by nixos-systems", a.Name(), a.SHA256),
 	}
-	img, err := images.FindImport(ctx, e.Client, req)
+	api := e.imageAPI()
+	img, err := images.FindImport(ctx, api, req)
 	if err != nil {
 		return err
 	}
 	if img != nil {
 		fmt.Fprintf(e.Err, "this file was imported before as image %d (%s); using it instead of importing again\n", img.ID, img.Status)
 	} else {
-		if img, err = images.Import(ctx, e.Client, req); err != nil {
+		if img, err = images.Import(ctx, api, req); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.Err, "importing %s as image %d in %s; DigitalOcean fetches and converts it, which takes minutes\n", name, img.ID, e.Settings.Region)
 	}
-	img, err = images.WaitAvailable(ctx, e.Client, img.ID, images.WaitOptions{
+	img, err = images.WaitAvailable(ctx, api, img.ID, poll.Pace{
 		Timeout: o.Timeout, FirstPoll: e.Wait.FirstPoll, MaxPoll: e.Wait.MaxPoll, Log: e.Err,
 	})
 	if err != nil {
 		return err
 	}
-	if err := images.WriteList(e.Out, []images.Row{images.RowOf(*img)}); err != nil {
+	if err := e.print(false, display.Image(images.Describe(*img))); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Err, "next: mage create -image=%d -ipv6=false    (DigitalOcean gives custom-image droplets no IPv6: with IPv6 on it refuses them with 422 \"image is not compatible with ipv6\")\n", img.ID)
+	fmt.Fprintln(e.Err, hints.AfterUpload(img.ID))
 	return nil
 }
 
 // Images prints the custom images this repo imported and what storing them costs.
-func Images(ctx context.Context, e *Env, asJSON bool) error {
-	rows, err := images.List(ctx, e.Client)
+func Images(ctx context.Context, e *Env, asJSON bool) (err error) {
+	defer explain(&err)
+	list, err := images.List(ctx, e.imageAPI())
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		return writeJSON(e.Out, rows)
-	}
-	return images.WriteList(e.Out, rows)
+	return e.print(asJSON, display.Images(list))
 }
 
 // DeleteImage deletes one of this repo's custom images.
-func DeleteImage(ctx context.Context, e *Env, id string, yes, force bool) error {
-	img, err := images.Delete(ctx, e.Client, id, images.DeleteOptions{Yes: yes, Force: force, Confirm: e.In, Log: e.Err})
+func DeleteImage(ctx context.Context, e *Env, id string, yes, force bool) (err error) {
+	defer explain(&err)
+	img, err := images.Delete(ctx, e.imageAPI(), id, prompt.Consent{Yes: yes, Force: force, In: e.In, Out: e.Err})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "deleted image %s (id %d)\n", img.Name, img.ID)
-	return nil
+	return e.print(false, display.Removed(display.Removal{Verb: "deleted", Kind: "image", Name: img.Name, ID: img.ID}))
 }

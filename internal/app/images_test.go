@@ -125,7 +125,7 @@ func TestUploadImagePublishesImportsAndWaits(t *testing.T) {
 		t.Errorf("tags = %v, want %v", body.Tags, te.Settings.AllTags())
 	}
 
-	rows, err := images.List(context.Background(), te.Client)
+	rows, err := images.List(context.Background(), te.Client.Images)
 	if err != nil || len(rows) != 1 || rows[0].Status != images.StatusAvailable {
 		t.Fatalf("images after upload: %+v, %v", rows, err)
 	}
@@ -289,7 +289,7 @@ func TestImagesListAndDelete(t *testing.T) {
 	if err := Images(ctx, te.Env, true); err != nil {
 		t.Fatal(err)
 	}
-	var rows []images.Row
+	var rows []images.Image
 	if err := json.Unmarshal(te.Stdout.Bytes(), &rows); err != nil || len(rows) != 1 || rows[0].ID != id || rows[0].MonthlyCost != rows[0].SizeGB*images.PricePerGBMonth {
 		t.Fatalf("JSON rows %+v (%v) from:\n%s", rows, err, te.Stdout)
 	}
@@ -304,7 +304,7 @@ func TestImagesListAndDelete(t *testing.T) {
 	if !strings.Contains(te.Stdout.String(), fmt.Sprintf("deleted image nixos-image-digital-ocean-25.11.20250101.abcdef0-x86_64-linux (id %d)", id)) {
 		t.Errorf("stdout:\n%s", te.Stdout)
 	}
-	if rows, _ := images.List(ctx, te.Client); len(rows) != 0 {
+	if rows, _ := images.List(ctx, te.Client.Images); len(rows) != 0 {
 		t.Errorf("images after delete: %+v", rows)
 	}
 }

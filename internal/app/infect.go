@@ -11,13 +11,15 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/authkeys"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
-// InfectOptions are the flags of `mage infect`, and what tests point
+// InfectOptions are the flags of the infect target, and what tests point
 // elsewhere. The zero value suits a real droplet.
 type InfectOptions struct {
 	Overrides // as for create; Size defaults to INFECT_SIZE, Timeout bounds the wait for the new droplet's SSH
@@ -53,7 +55,8 @@ func (o *InfectOptions) defaults() {
 // and checks that the droplet came back as NixOS with its addresses. The
 // user data is made and checked before anything is created. When the
 // install fails, its logs are copied into a local file.
-func Infect(ctx context.Context, e *Env, o InfectOptions) error {
+func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
+	defer explain(&err)
 	o.defaults()
 	ssh, err := e.SSHConfig(o.SSHUser)
 	if err != nil {
@@ -96,30 +99,31 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) error {
 
 	rep, err := verify.Run(ctx, ip, ssh, verify.Expect{
 		IPv4: ip, IPv6: ip6, OSRelease: o.Paths.OSRelease,
-		WaitTimeout: o.Reboot, Poll: o.Poll, Log: e.Err,
+		WaitTimeout: o.Reboot, Poll: o.Poll, Log: e.Err, Explain: hints.Explain,
 	})
-	if werr := rep.Write(e.Out); werr != nil {
+	if werr := e.print(false, display.Report(rep)); werr != nil {
 		return werr
 	}
 	if err != nil {
 		return infectFailed(ctx, e, o, d, ssh, c, err)
 	}
-	if err := droplets.WriteDroplet(e.Out, d); err != nil {
+	if err := e.print(false, display.Droplet(droplets.Describe(*d, e.Now()), e.Now())); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Err, "droplet %s runs NixOS: ssh root@%s\n", d.Name, ip)
+	fmt.Fprintf(e.Err, "droplet %s runs NixOS: %s\n", d.Name, hints.AfterInstall(ip))
 	return nil
 }
 
 // infectFailed copies the install's logs into a local file, says where,
 // and returns cause with that path. c is a client to the droplet, or nil
-// to log in anew. The droplet is left as it is, to be looked at.
+// to log in anew. The droplet is left as it is, to be looked at, and the
+// error, a *droplets.StrandedError, says it is still there.
 func infectFailed(ctx context.Context, e *Env, o InfectOptions, d *godo.Droplet, ssh remote.Config, c *remote.Client, cause error) error {
-	billed := fmt.Sprintf("the droplet is still there and billed: `mage destroy %s -yes` removes it", d.Name)
 	failure := fmt.Errorf("infect droplet %s (id %d): %w", d.Name, d.ID, cause)
+	stranded := func(err error) error { return &droplets.StrandedError{Name: d.Name, ID: d.ID, Err: err} }
 	if errors.Is(cause, context.Canceled) {
 		// Interrupted: the operator wants out, not logs.
-		return fmt.Errorf("%w; %s", failure, billed)
+		return stranded(failure)
 	}
 	// The install's own deadline may be what failed; copying gets a bound of its own.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -129,7 +133,7 @@ func infectFailed(ctx context.Context, e *Env, o InfectOptions, d *godo.Droplet,
 		var err error
 		if c, err = remote.Dial(ctx, ip, ssh); err != nil {
 			fmt.Fprintf(e.Err, "could not log in to copy the install logs (%v); the droplet's recovery console shows its screen, where the log was written too: %s\n", err, verify.RecoveryConsoleURL)
-			return fmt.Errorf("%w; %s", failure, billed)
+			return stranded(failure)
 		}
 		defer c.Close()
 	}
@@ -138,11 +142,11 @@ func infectFailed(ctx context.Context, e *Env, o InfectOptions, d *godo.Droplet,
 	if err != nil {
 		fmt.Fprintf(e.Err, "copying the install logs to %s: %v\n", path, err)
 		if n == 0 {
-			return fmt.Errorf("%w; %s", failure, billed)
+			return stranded(failure)
 		}
 	}
 	fmt.Fprintf(e.Err, "copied %d install log file(s) from %s to %s\n", n, d.Name, path)
-	return fmt.Errorf("%w; logs in %s; %s", failure, path, billed)
+	return stranded(fmt.Errorf("%w; logs in %s", failure, path))
 }
 
 // writeInfectLogs writes header and the install's logs to a new file at path.

@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 )
 
-// SimOptions are the flags of `mage sim`.
+// SimOptions are the flags of the sim target.
 type SimOptions struct {
 	Addr       string        // API listen address
 	SSHPort    int           // port of every simulated droplet's SSH endpoint
@@ -37,10 +40,16 @@ func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("serve the simulator on %s: %w; pick another -addr", o.Addr, err)
 	}
-	fmt.Fprintf(out, "export DIGITALOCEAN_API_URL=http://%s/\n", ln.Addr())
-	fmt.Fprintf(out, "export DIGITALOCEAN_ACCESS_TOKEN=%s\n", dosim.DefaultToken)
-	fmt.Fprintf(out, "export DROPLET_SSH_PORT=%d\n", o.SSHPort)
-	backend := "a banner only (enough for `mage create`)"
+	exports := map[string]string{
+		"DIGITALOCEAN_API_URL":      fmt.Sprintf("http://%s/", ln.Addr()),
+		"DIGITALOCEAN_ACCESS_TOKEN": dosim.DefaultToken,
+		"DROPLET_SSH_PORT":          strconv.Itoa(o.SSHPort),
+	}
+	if err := display.Print(out, false, display.Exports([]string{"DIGITALOCEAN_API_URL", "DIGITALOCEAN_ACCESS_TOKEN", "DROPLET_SSH_PORT"}, exports)); err != nil {
+		ln.Close()
+		return err
+	}
+	backend := hints.SimBannerOnly
 	if o.SSHBackend != "" {
 		backend = "forwarded to " + o.SSHBackend
 	}

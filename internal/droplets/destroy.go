@@ -1,10 +1,8 @@
 package droplets
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -12,39 +10,36 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 )
 
-// DestroyOptions says how careful Destroy is.
+// DestroyOptions says how careful Destroy is and how it waits.
 type DestroyOptions struct {
-	Yes     bool      // do not ask
-	Force   bool      // allow droplets this repo did not make
-	Confirm io.Reader // answers to the question; nil = no answer
-	Log     io.Writer
-	Poll    time.Duration // 0 = 1s
-	Timeout time.Duration // 0 = 2m
+	prompt.Consent
+	poll.Pace // defaults: 2m, polling every second
 }
 
 // Resolve finds a droplet by numeric ID or by name.
-func Resolve(ctx context.Context, c *godo.Client, nameOrID string) (*godo.Droplet, error) {
+func Resolve(ctx context.Context, api API, nameOrID string) (*godo.Droplet, error) {
 	if id, err := strconv.Atoi(nameOrID); err == nil {
-		d, _, err := c.Droplets.Get(ctx, id)
+		d, _, err := api.Droplets.Get(ctx, id)
 		if doapi.IsNotFound(err) {
-			return nil, fmt.Errorf("no droplet with ID %d; `mage list` shows this repo's droplets", id)
+			return nil, ErrNoSuchDroplet.Errorf("no droplet with ID %d", id)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read droplet %d: %w", id, doapi.Explain(err))
 		}
 		return d, nil
 	}
-	ds, err := listByName(ctx, c, nameOrID)
+	ds, err := listByName(ctx, api, nameOrID)
 	if err != nil {
 		return nil, err
 	}
 	switch len(ds) {
 	case 0:
-		return nil, fmt.Errorf("no droplet named %q; `mage list` shows this repo's droplets", nameOrID)
+		return nil, ErrNoSuchDroplet.Errorf("no droplet named %q", nameOrID)
 	case 1:
 		return &ds[0], nil
 	}
@@ -56,37 +51,49 @@ func Resolve(ctx context.Context, c *godo.Client, nameOrID string) (*godo.Drople
 }
 
 // Destroy deletes one droplet and waits until DigitalOcean no longer has it.
-func Destroy(ctx context.Context, c *godo.Client, nameOrID string, o DestroyOptions) (*godo.Droplet, error) {
-	d, err := Resolve(ctx, c, nameOrID)
+func Destroy(ctx context.Context, api API, nameOrID string, o DestroyOptions) (*godo.Droplet, error) {
+	d, err := Resolve(ctx, api, nameOrID)
 	if err != nil {
 		return nil, err
 	}
-	if !Managed(*d) && !o.Force {
-		return nil, fmt.Errorf("droplet %s (id %d) was not made by this repo (no tag %s); pass -force to destroy it anyway", d.Name, d.ID, settings.ManagedTag)
-	}
 	ip, _ := d.PublicIPv4()
-	question := fmt.Sprintf("Destroy droplet %s (id %d, %s, %s)? This deletes its disk.", d.Name, d.ID, dash(ip), d.SizeSlug)
-	if !o.Yes && !prompt.YesNo(o.Confirm, o.Log, question) {
-		return nil, fmt.Errorf("not destroyed: answer y to the question, or pass -yes")
+	ch := prompt.Change{
+		Override: "destroy it anyway",
+		Question: fmt.Sprintf("Destroy droplet %s (id %d, %s, %s)? This deletes its disk.", d.Name, d.ID, dash(ip), d.SizeSlug),
+		Refused:  "not destroyed",
 	}
-	if _, err := c.Droplets.Delete(ctx, d.ID); err != nil && !doapi.IsNotFound(err) {
+	if !Managed(*d) {
+		ch.Foreign = fmt.Errorf("droplet %s (id %d) was not made by this repo (no tag %s)", d.Name, d.ID, settings.ManagedTag)
+	}
+	if err := o.Allow(ch); err != nil {
+		return nil, err
+	}
+	if _, err := api.Droplets.Delete(ctx, d.ID); err != nil && !doapi.IsNotFound(err) {
 		return nil, fmt.Errorf("destroy droplet %d: %w", d.ID, doapi.Explain(err))
 	}
-	poll, timeout := cmp.Or(o.Poll, time.Second), cmp.Or(o.Timeout, 2*time.Minute)
-	deadline := time.Now().Add(timeout)
+	p := o.Pace.Or(poll.Pace{Timeout: 2 * time.Minute, FirstPoll: time.Second, Log: o.Out})
+	deadline := time.Now().Add(p.Timeout)
 	for {
-		_, _, err := c.Droplets.Get(ctx, d.ID)
+		_, _, err := api.Droplets.Get(ctx, d.ID)
 		if doapi.IsNotFound(err) {
 			return d, nil
 		}
 		if time.Now().After(deadline) {
-			return d, fmt.Errorf("droplet %d still listed %s after the delete; check `mage list` later", d.ID, timeout)
+			return d, ErrDeleteUnconfirmed.Errorf("droplet %d still listed %s after the delete", d.ID, p.Timeout)
 		}
-		fmt.Fprintf(o.Log, "waiting for droplet %d to go away\n", d.ID)
+		fmt.Fprintf(p.Log, "waiting for droplet %d to go away\n", d.ID)
 		select {
 		case <-ctx.Done():
-			return d, fmt.Errorf("stopped waiting for droplet %d to go away; the delete was sent, check `mage list`: %w", d.ID, ctx.Err())
-		case <-time.After(poll):
+			return d, ErrDeleteUnconfirmed.Errorf("stopped waiting for droplet %d to go away; the delete was sent: %w", d.ID, ctx.Err())
+		case <-time.After(p.FirstPoll):
 		}
 	}
+}
+
+// dash is s, or "-" for nothing, as tables show a missing value.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -54,13 +54,3 @@ func TestValidName(t *testing.T) {
 		}
 	}
 }
-
-func TestAge(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		5 * time.Minute: "5m", 3*time.Hour + 7*time.Minute: "3h07m", 72 * time.Hour: "3d",
-	} {
-		if got := age(d); got != want {
-			t.Errorf("age(%s) = %q, want %q", d, got, want)
-		}
-	}
-}

@@ -3,10 +3,8 @@ package droplets
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"sort"
-	"text/tabwriter"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -18,45 +16,64 @@ import (
 // hoursPerMonth is where DigitalOcean's hourly billing stops and the monthly price applies.
 const hoursPerMonth = 672
 
-// Row is one droplet of `mage list`.
-type Row struct {
-	Name         string    `json:"name"`
+// Droplet is what an operator needs to know about a droplet: where it is
+// and what it costs. Every target reports a droplet as this one value, so
+// its JSON has one shape everywhere.
+type Droplet struct {
 	ID           int       `json:"id"`
+	Name         string    `json:"name"`
 	IPv4         string    `json:"ipv4"`
 	IPv6         string    `json:"ipv6"`
 	Size         string    `json:"size"`
 	Status       string    `json:"status"`
 	Created      time.Time `json:"created_at"`
-	CostSoFar    float64   `json:"cost_so_far"`
+	PriceHourly  float64   `json:"price_hourly"`
 	PriceMonthly float64   `json:"price_monthly"`
+	CostSoFar    float64   `json:"cost_so_far"` // at the time it was described
 }
 
-// List returns the droplets this repo made, oldest first.
-func List(ctx context.Context, c *godo.Client, now time.Time) ([]Row, error) {
-	ds, err := doapi.ListAll(ctx, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Droplet, *godo.Response, error) {
-		return c.Droplets.ListByTag(ctx, settings.ManagedTag, opt)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list droplets tagged %s: %w", settings.ManagedTag, doapi.Explain(err))
-	}
-	rows := make([]Row, 0, len(ds))
-	for _, d := range ds {
-		rows = append(rows, rowOf(d, now))
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Created.Before(rows[j].Created) })
-	return rows, nil
-}
-
-func rowOf(d godo.Droplet, now time.Time) Row {
-	r := Row{Name: d.Name, ID: d.ID, Size: d.SizeSlug, Status: d.Status}
+// Describe is d as of now.
+func Describe(d godo.Droplet, now time.Time) Droplet {
+	r := Droplet{ID: d.ID, Name: d.Name, Size: d.SizeSlug, Status: d.Status}
 	r.IPv4, _ = d.PublicIPv4()
 	r.IPv6, _ = d.PublicIPv6()
 	r.Created, _ = time.Parse(time.RFC3339, d.Created)
 	if d.Size != nil {
+		r.PriceHourly = d.Size.PriceHourly
 		r.PriceMonthly = d.Size.PriceMonthly
 		r.CostSoFar = CostSince(r.Created, now, d.Size.PriceHourly, d.Size.PriceMonthly)
 	}
 	return r
+}
+
+// List returns the droplets this repo made, oldest first, described as of now.
+func List(ctx context.Context, api API, now time.Time) ([]Droplet, error) {
+	ds, err := doapi.ListAll(ctx, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Droplet, *godo.Response, error) {
+		return api.Droplets.ListByTag(ctx, settings.ManagedTag, opt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list droplets tagged %s: %w", settings.ManagedTag, doapi.Explain(err))
+	}
+	out := make([]Droplet, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, Describe(d, now))
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, nil
+}
+
+// WithIPv4 returns the account's droplet whose public IPv4 is ip, or nil.
+func WithIPv4(ctx context.Context, api API, ip string) (*godo.Droplet, error) {
+	ds, err := doapi.ListAll(ctx, api.Droplets.List)
+	if err != nil {
+		return nil, fmt.Errorf("look for the droplet with address %s: %w", ip, doapi.Explain(err))
+	}
+	for i := range ds {
+		if v4, _ := ds[i].PublicIPv4(); v4 == ip {
+			return &ds[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // CostSince is what a droplet has cost from created to now: every started
@@ -69,35 +86,4 @@ func CostSince(created, now time.Time, hourly, monthly float64) float64 {
 	months := math.Floor(hours / hoursPerMonth)
 	rest := hours - months*hoursPerMonth
 	return months*monthly + math.Min(rest*hourly, monthly)
-}
-
-// WriteList prints rows as a table with totals.
-func WriteList(w io.Writer, rows []Row, now time.Time) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "Name\tID\tPublic IPv4\tPublic IPv6\tSize\tStatus\tAge\tCost So Far\tPer Month")
-	var soFar, monthly float64
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t$%0.2f\t$%0.2f\n", r.Name, r.ID, dash(r.IPv4), dash(r.IPv6), r.Size, r.Status, age(now.Sub(r.Created)), r.CostSoFar, r.PriceMonthly)
-		soFar += r.CostSoFar
-		monthly += r.PriceMonthly
-	}
-	fmt.Fprintf(tw, "Total: %d droplet(s)\t\t\t\t\t\t\t$%0.2f\t$%0.2f\n", len(rows), soFar, monthly)
-	return tw.Flush()
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func age(d time.Duration) string {
-	switch {
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }

@@ -3,11 +3,8 @@ package droplets
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/digitalocean/godo"
 
@@ -23,7 +20,7 @@ const (
 	InfectMinMB   = 1024
 )
 
-// Size is one row of `mage sizes`.
+// Size is a droplet size offered in a region, with the routes to NixOS it can carry.
 type Size struct {
 	Slug         string   `json:"slug"`
 	Description  string   `json:"description"`
@@ -48,11 +45,11 @@ func Routes(memoryMB int) []string {
 }
 
 // Sizes lists the sizes available in region, cheapest first.
-func Sizes(ctx context.Context, c *godo.Client, region string) ([]Size, error) {
-	if err := checkRegion(ctx, c, region); err != nil {
+func Sizes(ctx context.Context, api API, region string) ([]Size, error) {
+	if err := checkRegion(ctx, api, region); err != nil {
 		return nil, err
 	}
-	all, err := doapi.ListAll(ctx, c.Sizes.List)
+	all, err := doapi.ListAll(ctx, api.Sizes.List)
 	if err != nil {
 		return nil, fmt.Errorf("list sizes: %w", doapi.Explain(err))
 	}
@@ -77,15 +74,4 @@ func Sizes(ctx context.Context, c *godo.Client, region string) ([]Size, error) {
 
 func offeredIn(s godo.Size, region string) bool {
 	return slices.Contains(s.Regions, region)
-}
-
-// WriteSizes prints sizes as `doctl compute size list` does, plus the routes column.
-func WriteSizes(w io.Writer, sizes []Size) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 4, ' ', 0)
-	fmt.Fprintln(tw, "Slug\tDescription\tMemory\tVCPUs\tDisk\tPrice Monthly\tPrice Hourly\tNixOS Routes")
-	for _, s := range sizes {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%0.2f\t%f\t%s\n",
-			s.Slug, s.Description, s.MemoryMB, s.VCPUs, s.DiskGB, s.PriceMonthly, s.PriceHourly, strings.Join(s.Routes, ","))
-	}
-	return tw.Flush()
 }

@@ -56,36 +56,36 @@ var validName = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9]
 
 // Check validates spec locally and against the API, without changing
 // anything, so bad input never leaves a half-made droplet behind.
-func Check(ctx context.Context, c *godo.Client, spec Spec) (Plan, error) {
+func Check(ctx context.Context, api API, spec Spec) (Plan, error) {
 	p := Plan{Spec: spec}
 	if !validName.MatchString(spec.Name) {
-		return p, fmt.Errorf("invalid droplet name %q: use letters, digits, dots and dashes, starting and ending with a letter or digit (e.g. -name=web1)", spec.Name)
+		return p, ErrBadName.Errorf("invalid droplet name %q: use letters, digits, dots and dashes, starting and ending with a letter or digit", spec.Name)
 	}
 	if len(spec.UserData) > MaxUserData {
 		return p, fmt.Errorf("user data is %d bytes; DigitalOcean allows at most %d", len(spec.UserData), MaxUserData)
 	}
-	if err := checkRegion(ctx, c, spec.Region); err != nil {
+	if err := checkRegion(ctx, api, spec.Region); err != nil {
 		return p, err
 	}
-	size, err := checkSize(ctx, c, spec.Size, spec.Region)
+	size, err := checkSize(ctx, api, spec.Size, spec.Region)
 	if err != nil {
 		return p, err
 	}
 	p.Size = size
-	if p.Image, err = lookupImage(ctx, c, spec.Image); err != nil {
+	if p.Image, err = lookupImage(ctx, api, spec.Image); err != nil {
 		return p, err
 	}
 	if len(p.Image.Regions) > 0 && !slices.Contains(p.Image.Regions, spec.Region) {
-		return p, fmt.Errorf("image %q is not available in %s (only %s); pick one of those with -region, or transfer the image", spec.Image, spec.Region, strings.Join(p.Image.Regions, ", "))
+		return p, ErrImageNotInRegion.Errorf("image %q is not available in %s (only %s)", spec.Image, spec.Region, strings.Join(p.Image.Regions, ", "))
 	}
 	if p.Image.MinDiskSize > size.Disk {
-		return p, fmt.Errorf("image %q needs a %d GB disk but size %s has %d GB; pick a larger -size", spec.Image, p.Image.MinDiskSize, size.Slug, size.Disk)
+		return p, ErrImageTooBig.Errorf("image %q needs a %d GB disk but size %s has %d GB", spec.Image, p.Image.MinDiskSize, size.Slug, size.Disk)
 	}
-	if p.SSHKeys, err = resolveKeys(ctx, c, spec.SSHKeys); err != nil {
+	if p.SSHKeys, err = resolveKeys(ctx, api, spec.SSHKeys); err != nil {
 		return p, err
 	}
 	if spec.Project != "" {
-		proj, _, err := c.Projects.Get(ctx, spec.Project)
+		proj, _, err := api.Projects.Get(ctx, spec.Project)
 		if doapi.IsNotFound(err) {
 			return p, fmt.Errorf("unknown project %q: set DROPLET_PROJECT to an ID from `doctl projects list`, or empty for the default project", spec.Project)
 		}
@@ -97,8 +97,8 @@ func Check(ctx context.Context, c *godo.Client, spec Spec) (Plan, error) {
 	return p, nil
 }
 
-func checkRegion(ctx context.Context, c *godo.Client, region string) error {
-	regions, err := doapi.ListAll(ctx, c.Regions.List)
+func checkRegion(ctx context.Context, api API, region string) error {
+	regions, err := doapi.ListAll(ctx, api.Regions.List)
 	if err != nil {
 		return fmt.Errorf("list regions: %w", doapi.Explain(err))
 	}
@@ -106,7 +106,7 @@ func checkRegion(ctx context.Context, c *godo.Client, region string) error {
 	for _, r := range regions {
 		if r.Slug == region {
 			if !r.Available {
-				return fmt.Errorf("region %q is not taking new droplets now; pick another -region", region)
+				return ErrRegionClosed.Errorf("region %q is not taking new droplets now", region)
 			}
 			return nil
 		}
@@ -117,8 +117,8 @@ func checkRegion(ctx context.Context, c *godo.Client, region string) error {
 	return fmt.Errorf("unknown region %q: use one of %s", region, strings.Join(slugs, ", "))
 }
 
-func checkSize(ctx context.Context, c *godo.Client, slug, region string) (godo.Size, error) {
-	sizes, err := doapi.ListAll(ctx, c.Sizes.List)
+func checkSize(ctx context.Context, api API, slug, region string) (godo.Size, error) {
+	sizes, err := doapi.ListAll(ctx, api.Sizes.List)
 	if err != nil {
 		return godo.Size{}, fmt.Errorf("list sizes: %w", doapi.Explain(err))
 	}
@@ -127,31 +127,31 @@ func checkSize(ctx context.Context, c *godo.Client, slug, region string) (godo.S
 			continue
 		}
 		if !s.Available || !offeredIn(s, region) {
-			return s, fmt.Errorf("size %q is not offered in %s; run `mage sizes` for the sizes that are, or pick another -region", slug, region)
+			return s, ErrSizeNotInRegion.Errorf("size %q is not offered in %s", slug, region)
 		}
 		return s, nil
 	}
-	return godo.Size{}, fmt.Errorf("unknown size %q: run `mage sizes` for valid slugs, e.g. -size=s-1vcpu-2gb", slug)
+	return godo.Size{}, ErrUnknownSize.Errorf("unknown size %q", slug)
 }
 
-func lookupImage(ctx context.Context, c *godo.Client, image string) (godo.Image, error) {
+func lookupImage(ctx context.Context, api API, image string) (godo.Image, error) {
 	var (
 		img *godo.Image
 		err error
 	)
 	if id, convErr := strconv.Atoi(image); convErr == nil {
-		img, _, err = c.Images.GetByID(ctx, id)
+		img, _, err = api.Images.GetByID(ctx, id)
 	} else {
-		img, _, err = c.Images.GetBySlug(ctx, image)
+		img, _, err = api.Images.GetBySlug(ctx, image)
 	}
 	if doapi.IsNotFound(err) {
-		return godo.Image{}, fmt.Errorf("unknown image %q: use a slug such as debian-12-x64 (`doctl compute image list-distribution`) or a custom image ID from `mage images`", image)
+		return godo.Image{}, ErrUnknownImage.Errorf("unknown image %q", image)
 	}
 	if err != nil {
 		return godo.Image{}, fmt.Errorf("look up image %s: %w", image, doapi.Explain(err))
 	}
 	if img.Status != "" && img.Status != "available" {
-		return *img, fmt.Errorf("image %q is %s, not available; wait for its import (`mage images`) or pick another", image, img.Status)
+		return *img, ErrImageNotReady.Errorf("image %q is %s, not available", image, img.Status)
 	}
 	return *img, nil
 }
@@ -159,10 +159,10 @@ func lookupImage(ctx context.Context, c *godo.Client, image string) (godo.Image,
 // resolveKeys turns IDs or fingerprints into create-request keys; no keys
 // means every key on the account, since a droplet nobody can log in to is
 // useless for the routes that follow.
-func resolveKeys(ctx context.Context, c *godo.Client, want []string) ([]godo.DropletCreateSSHKey, error) {
+func resolveKeys(ctx context.Context, api API, want []string) ([]godo.DropletCreateSSHKey, error) {
 	out := []godo.DropletCreateSSHKey{}
 	if len(want) == 0 {
-		keys, err := doapi.ListAll(ctx, c.Keys.List)
+		keys, err := doapi.ListAll(ctx, api.Keys.List)
 		if err != nil {
 			return nil, fmt.Errorf("list SSH keys: %w", doapi.Explain(err))
 		}
@@ -177,10 +177,10 @@ func resolveKeys(ctx context.Context, c *godo.Client, want []string) ([]godo.Dro
 	for _, w := range want {
 		var err error
 		if id, convErr := strconv.Atoi(w); convErr == nil {
-			_, _, err = c.Keys.GetByID(ctx, id)
+			_, _, err = api.Keys.GetByID(ctx, id)
 			out = append(out, godo.DropletCreateSSHKey{ID: id})
 		} else {
-			_, _, err = c.Keys.GetByFingerprint(ctx, w)
+			_, _, err = api.Keys.GetByFingerprint(ctx, w)
 			out = append(out, godo.DropletCreateSSHKey{Fingerprint: w})
 		}
 		if doapi.IsNotFound(err) {

@@ -5,12 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
@@ -19,38 +19,30 @@ const actionErrored = "errored"
 
 // WaitOptions bounds and paces WaitReady. The zero value suits real droplets.
 type WaitOptions struct {
+	poll.Pace               // API polls for an address; defaults 10m, 1s doubling to 5s (doctl's pace)
 	SSHPort   int           // 0 = 22
-	Timeout   time.Duration // 0 = 10m
-	FirstPoll time.Duration // first API poll for an address; 0 = 1s, doubling
-	MaxPoll   time.Duration // slowest API poll; 0 = 5s, doctl's pace
 	Watch     time.Duration // status checks while waiting for SSH; 0 = 15s
 	SSHProbe  time.Duration // SSH banner probes, which cost no API calls; 0 = 250ms
 	ActionID  int           // create action to watch for errors; 0 = none
-	Log       io.Writer
 }
 
 func (o *WaitOptions) defaults() {
-	o.Timeout = cmp.Or(o.Timeout, 10*time.Minute)
-	o.FirstPoll = cmp.Or(o.FirstPoll, time.Second)
-	o.MaxPoll = cmp.Or(o.MaxPoll, 5*time.Second)
+	o.Pace = o.Pace.Or(poll.Pace{Timeout: 10 * time.Minute, FirstPoll: time.Second, MaxPoll: 5 * time.Second})
 	o.Watch = cmp.Or(o.Watch, 15*time.Second)
 	o.SSHProbe = cmp.Or(o.SSHProbe, 250*time.Millisecond)
-	if o.Log == nil {
-		o.Log = io.Discard
-	}
 }
 
 // WaitReady waits until droplet id answers SSH, which is what the routes
 // need; "active" comes earlier and says nothing about sshd. The API is asked
 // only until the droplet has an address and then rarely, to notice a failed
 // create; readiness itself is noticed by cheap banner probes.
-func WaitReady(ctx context.Context, c *godo.Client, id int, o WaitOptions) (*godo.Droplet, error) {
+func WaitReady(ctx context.Context, api API, id int, o WaitOptions) (*godo.Droplet, error) {
 	o.defaults()
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
-	d, err := waitForAddress(ctx, c, id, o, start)
+	d, err := waitForAddress(ctx, api, id, o, start)
 	if err != nil {
 		return d, err
 	}
@@ -61,7 +53,7 @@ func WaitReady(ctx context.Context, c *godo.Client, id int, o WaitOptions) (*god
 	watchErr := make(chan error, 1)
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	go func() { watchErr <- watch(watchCtx, c, id, o) }()
+	go func() { watchErr <- watch(watchCtx, api, id, o) }()
 
 	sshCtx, stopSSH := context.WithCancel(ctx)
 	defer stopSSH()
@@ -78,24 +70,24 @@ func WaitReady(ctx context.Context, c *godo.Client, id int, o WaitOptions) (*god
 		<-sshDone
 	}
 	if err != nil {
-		return d, describeWaitErr(ctx, c, id, o, start, err)
+		return d, describeWaitErr(ctx, api, id, o, start, err)
 	}
 	stopWatch()
 	// One last read for the final status and the IPv6 address, which may come later than IPv4.
-	if fresh, _, err := c.Droplets.Get(ctx, id); err == nil {
+	if fresh, _, err := api.Droplets.Get(ctx, id); err == nil {
 		d = fresh
 	}
 	fmt.Fprintf(o.Log, "droplet %d answers SSH after %s\n", id, time.Since(start).Round(time.Second/10))
 	return d, nil
 }
 
-func waitForAddress(ctx context.Context, c *godo.Client, id int, o WaitOptions, start time.Time) (*godo.Droplet, error) {
+func waitForAddress(ctx context.Context, api API, id int, o WaitOptions, start time.Time) (*godo.Droplet, error) {
 	interval := o.FirstPoll
 	for {
-		d, _, err := c.Droplets.Get(ctx, id)
+		d, _, err := api.Droplets.Get(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, describeWaitErr(ctx, c, id, o, start, ctx.Err())
+				return nil, describeWaitErr(ctx, api, id, o, start, ctx.Err())
 			}
 			return nil, fmt.Errorf("read droplet %d: %w", id, doapi.Explain(err))
 		}
@@ -105,15 +97,15 @@ func waitForAddress(ctx context.Context, c *godo.Client, id int, o WaitOptions, 
 		fmt.Fprintf(o.Log, "droplet %d is %s, no address yet (%s)\n", id, d.Status, time.Since(start).Round(time.Second))
 		select {
 		case <-ctx.Done():
-			return d, describeWaitErr(ctx, c, id, o, start, ctx.Err())
+			return d, describeWaitErr(ctx, api, id, o, start, ctx.Err())
 		case <-time.After(interval):
 		}
-		interval = min(interval*2, o.MaxPoll)
+		interval = o.Next(interval)
 	}
 }
 
 // watch ends the wait early when DigitalOcean reports the create failed.
-func watch(ctx context.Context, c *godo.Client, id int, o WaitOptions) error {
+func watch(ctx context.Context, api API, id int, o WaitOptions) error {
 	t := time.NewTicker(o.Watch)
 	defer t.Stop()
 	action := o.ActionID
@@ -126,7 +118,7 @@ func watch(ctx context.Context, c *godo.Client, id int, o WaitOptions) error {
 		// The create action tells of a failed create first; once it has
 		// completed, only the droplet itself can still go away.
 		if action != 0 {
-			a, _, err := c.Actions.Get(ctx, action)
+			a, _, err := api.Actions.Get(ctx, action)
 			if err == nil && a.Status == actionErrored {
 				return fmt.Errorf("DigitalOcean reports the create action %d of droplet %d errored", action, id)
 			}
@@ -135,7 +127,7 @@ func watch(ctx context.Context, c *godo.Client, id int, o WaitOptions) error {
 			}
 			continue
 		}
-		d, _, err := c.Droplets.Get(ctx, id)
+		d, _, err := api.Droplets.Get(ctx, id)
 		if doapi.IsNotFound(err) {
 			return fmt.Errorf("droplet %d was deleted while waiting for it", id)
 		}
@@ -145,14 +137,14 @@ func watch(ctx context.Context, c *godo.Client, id int, o WaitOptions) error {
 	}
 }
 
-// describeWaitErr turns a failed wait into advice; the droplet still exists
-// and costs money, so the message always says how to find and remove it.
-func describeWaitErr(ctx context.Context, c *godo.Client, id int, o WaitOptions, start time.Time, err error) error {
-	status := "unknown"
+// describeWaitErr says why a wait failed; the droplet still exists and
+// costs money, which the *StrandedError says.
+func describeWaitErr(ctx context.Context, api API, id int, o WaitOptions, start time.Time, err error) error {
+	status, name := "unknown", ""
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if d, _, gerr := c.Droplets.Get(bg, id); gerr == nil {
-		status = d.Status
+	if d, _, gerr := api.Droplets.Get(bg, id); gerr == nil {
+		status, name = d.Status, d.Name
 	}
 	why := err.Error()
 	switch {
@@ -161,6 +153,6 @@ func describeWaitErr(ctx context.Context, c *godo.Client, id int, o WaitOptions,
 	case errors.Is(err, context.Canceled):
 		why = "interrupted"
 	}
-	return fmt.Errorf("droplet %d (status %s): %s after %s; it is still there and billed: see `mage list`, remove it with `mage destroy %d -yes`: %w",
-		id, status, why, time.Since(start).Round(time.Second), id, err)
+	return &StrandedError{Name: name, ID: id,
+		Err: fmt.Errorf("droplet %d (status %s): %s after %s: %w", id, status, why, time.Since(start).Round(time.Second), err)}
 }

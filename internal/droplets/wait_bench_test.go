@@ -27,7 +27,7 @@ func BenchmarkWaitUntilSSH(b *testing.B) {
 	b.Run("WaitReady", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			runBoot(b, func(ctx context.Context, c *godo.Client, d *godo.Droplet, _ string, port int) error {
-				_, err := droplets.WaitReady(ctx, c, d.ID, droplets.WaitOptions{SSHPort: port})
+				_, err := droplets.WaitReady(ctx, droplets.NewAPI(c), d.ID, droplets.WaitOptions{SSHPort: port})
 				return err
 			})
 		}

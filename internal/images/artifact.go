@@ -54,7 +54,7 @@ func BaseName(file string) string {
 func Inspect(path string) (Artifact, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Artifact{}, fmt.Errorf("image file %s does not exist: build one with `mage buildImage` or pass -file=<path>", path)
+		return Artifact{}, ErrNoImageFile.Errorf("image file %s does not exist", path)
 	}
 	if err != nil {
 		return Artifact{}, fmt.Errorf("open image file: %w", err)
@@ -65,7 +65,7 @@ func Inspect(path string) (Artifact, error) {
 		return Artifact{}, fmt.Errorf("stat image file: %w", err)
 	}
 	if !info.Mode().IsRegular() {
-		return Artifact{}, fmt.Errorf("image file %s is not a regular file: pass -file=<path> of a %s file", path, suffixes[0])
+		return Artifact{}, ErrNoImageFile.Errorf("image file %s is not a regular file", path)
 	}
 	if suffixOf(filepath.Base(path)) == "" {
 		return Artifact{}, fmt.Errorf("image file %s: DigitalOcean imports only names ending in %s (a raw, qcow2, VHDX, VDI or VMDK disk, gzipped); rename or recompress it",
@@ -104,21 +104,7 @@ func Newest(dir string) (string, error) {
 		}
 	}
 	if newest == "" {
-		return "", fmt.Errorf("no image in %s/: build one with `mage buildImage`, or pass -file=<path>", dir)
+		return "", ErrNoImageFile.Errorf("no image in %s/", dir)
 	}
 	return newest, nil
-}
-
-// humanSize prints a byte count the way ls -h does, in binary units.
-func humanSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

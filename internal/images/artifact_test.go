@@ -1,6 +1,7 @@
 package images
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +37,7 @@ func TestInspectRejects(t *testing.T) {
 	tests := []struct {
 		name, path, want string
 	}{
-		{"missing", filepath.Join(dir, "gone.qcow2.gz"), "does not exist: build one with `mage buildImage`"},
+		{"missing", filepath.Join(dir, "gone.qcow2.gz"), "does not exist"},
 		{"directory", dir + "/", "not a regular file"},
 		{"xz", write("disk.qcow2.xz", data), "DigitalOcean imports only names ending in .qcow2.gz, .img.gz"},
 		{"no format", write("disk.gz", data), "names ending in"},
@@ -51,6 +52,9 @@ func TestInspectRejects(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("not one line: %q", err)
+			}
+			if tc.name == "missing" && !errors.Is(err, ErrNoImageFile) {
+				t.Errorf("err = %v, want ErrNoImageFile", err)
 			}
 		})
 	}
@@ -74,8 +78,8 @@ func TestNewestPicksLatestImage(t *testing.T) {
 func TestNewestWithoutImages(t *testing.T) {
 	for _, dir := range []string{t.TempDir(), filepath.Join(t.TempDir(), "images")} {
 		_, err := Newest(dir)
-		if err == nil || !strings.Contains(err.Error(), "mage buildImage") {
-			t.Errorf("Newest(%s) err = %v, want advice to build", dir, err)
+		if !errors.Is(err, ErrNoImageFile) || !strings.Contains(err.Error(), "no image in "+dir) {
+			t.Errorf("Newest(%s) err = %v, want ErrNoImageFile", dir, err)
 		}
 	}
 }

@@ -104,11 +104,11 @@ func checkKVM(dev string) error {
 	f, err := os.OpenFile(dev, os.O_RDWR, 0)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%s is missing: the image build boots a VM and needs KVM; run on a KVM-capable Linux host (bare metal or nested virtualisation), or pass -remote if a Nix remote builder with the kvm feature builds it", dev)
+		return ErrNoKVM.Errorf("%s is missing: the image build boots a VM and needs KVM; run on a KVM-capable Linux host (bare metal or nested virtualisation)", dev)
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%s is not writable by you: the image build needs KVM; join its group (`sudo usermod -aG kvm $USER`, then log in again), or pass -remote if a Nix remote builder with the kvm feature builds it", dev)
+		return ErrNoKVM.Errorf("%s is not writable by you: the image build needs KVM; join its group (`sudo usermod -aG kvm $USER`, then log in again)", dev)
 	case err != nil:
-		return fmt.Errorf("%s cannot be opened (%w): the image build needs KVM; run on a KVM-capable Linux host, or pass -remote if a Nix remote builder builds it", dev, err)
+		return ErrNoKVM.Errorf("%s cannot be opened (%w): the image build needs KVM; run on a KVM-capable Linux host", dev, err)
 	}
 	return f.Close()
 }
@@ -161,10 +161,4 @@ func copyImage(src, dst string) (Artifact, error) {
 		return Artifact{}, fmt.Errorf("copy built image to %s: %w", dst, err)
 	}
 	return Artifact{Path: dst, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
-}
-
-// WriteArtifact prints where an image is, how big and its hash.
-func WriteArtifact(w io.Writer, a Artifact) error {
-	_, err := fmt.Fprintf(w, "path:   %s\nsize:   %s (%d bytes)\nsha256: %s\n", a.Path, humanSize(a.Size), a.Size, a.SHA256)
-	return err
 }

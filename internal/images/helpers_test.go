@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/digitalocean/godo"
-
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
@@ -52,9 +50,9 @@ func writeImage(t *testing.T, dir, name string) (path string, size int64, sum st
 	return path, int64(buf.Len()), hex.EncodeToString(h[:])
 }
 
-// simClient starts a DigitalOcean simulator and returns it with a client
-// whose retries are quick.
-func simClient(t *testing.T, opts dosim.Options) (*dosim.Server, *godo.Client) {
+// simClient starts a DigitalOcean simulator and returns it with the images
+// service of a client whose retries are quick.
+func simClient(t *testing.T, opts dosim.Options) (*dosim.Server, API) {
 	t.Helper()
 	sim := dosim.New(opts)
 	t.Cleanup(sim.Close)
@@ -64,5 +62,5 @@ func simClient(t *testing.T, opts dosim.Options) (*dosim.Server, *godo.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sim, c
+	return sim, c.Images
 }

@@ -1,11 +1,9 @@
 package images
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 )
 
 // Distribution is what the import declares. DigitalOcean's list of
@@ -33,14 +32,14 @@ type ImportRequest struct {
 	URL         string
 	Region      string
 	Description string
-	Tags        []string // should include settings.ManagedTag, so images and deleteImage find it
+	Tags        []string // should include settings.ManagedTag, so List, FindImport and Delete find it
 }
 
 // Import asks DigitalOcean to fetch the image at r.URL. The POST is never
 // retried after a failure (doapi's transport), so a lost answer cannot start
 // a second import.
-func Import(ctx context.Context, c *godo.Client, r ImportRequest) (*godo.Image, error) {
-	img, _, err := c.Images.Create(ctx, &godo.CustomImageCreateRequest{
+func Import(ctx context.Context, api API, r ImportRequest) (*godo.Image, error) {
+	img, _, err := api.Create(ctx, &godo.CustomImageCreateRequest{
 		Name: r.Name, Url: r.URL, Region: r.Region, Distribution: Distribution,
 		Description: r.Description, Tags: r.Tags,
 	})
@@ -49,10 +48,10 @@ func Import(ctx context.Context, c *godo.Client, r ImportRequest) (*godo.Image, 
 	}
 	if doapi.StatusOf(err) == 0 && ctx.Err() == nil {
 		// DigitalOcean may have started the import even though its answer was lost.
-		if found, ferr := FindImport(ctx, c, r); ferr == nil && found != nil {
+		if found, ferr := FindImport(ctx, api, r); ferr == nil && found != nil {
 			return found, nil
 		}
-		return nil, fmt.Errorf("import image %s: no answer (%w); DigitalOcean may have started it anyway: check `mage images` before retrying", r.Name, err)
+		return nil, ErrImportUnknown.Errorf("import image %s: no answer (%w); DigitalOcean may have started it anyway", r.Name, err)
 	}
 	return nil, fmt.Errorf("import image %s from %s into %s: %w", r.Name, r.URL, r.Region, doapi.Explain(err))
 }
@@ -61,8 +60,8 @@ func Import(ctx context.Context, c *godo.Client, r ImportRequest) (*godo.Image, 
 // and description, which names the file's sha256) that has not failed, or
 // nil: re-running an upload then waits for that import instead of paying
 // for a second copy.
-func FindImport(ctx context.Context, c *godo.Client, r ImportRequest) (*godo.Image, error) {
-	all, err := doapi.ListAll(ctx, c.Images.ListUser)
+func FindImport(ctx context.Context, api API, r ImportRequest) (*godo.Image, error) {
+	all, err := doapi.ListAll(ctx, api.ListUser)
 	if err != nil {
 		return nil, fmt.Errorf("look for an earlier import of %s: %w", r.Name, doapi.Explain(err))
 	}
@@ -77,40 +76,28 @@ func FindImport(ctx context.Context, c *godo.Client, r ImportRequest) (*godo.Ima
 	return nil, nil
 }
 
-// WaitOptions bounds and paces WaitAvailable. The zero value suits real imports.
-type WaitOptions struct {
-	Timeout   time.Duration // 0 = 30m
-	FirstPoll time.Duration // 0 = 1s, doubling
-	MaxPoll   time.Duration // 0 = 15s: an import takes minutes, so faster polling only spends the rate limit
-	Log       io.Writer     // progress; nil = discarded
-}
-
-func (o *WaitOptions) defaults() {
-	o.Timeout = cmp.Or(o.Timeout, 30*time.Minute)
-	o.FirstPoll = cmp.Or(o.FirstPoll, time.Second)
-	o.MaxPoll = cmp.Or(o.MaxPoll, 15*time.Second)
-	if o.Log == nil {
-		o.Log = io.Discard
-	}
-}
+// WaitOptions bounds and paces WaitAvailable: defaults 30m, 1s doubling to
+// 15s, since an import takes minutes and faster polling only spends the
+// rate limit.
+type WaitOptions = poll.Pace
 
 // WaitAvailable waits until image id is available, reporting each status it
 // passes through, and fails with DigitalOcean's error_message if the import
 // fails.
-func WaitAvailable(ctx context.Context, c *godo.Client, id int, o WaitOptions) (*godo.Image, error) {
-	o.defaults()
+func WaitAvailable(ctx context.Context, api API, id int, o WaitOptions) (*godo.Image, error) {
+	o = o.Or(poll.Pace{Timeout: 30 * time.Minute, FirstPoll: time.Second, MaxPoll: 15 * time.Second})
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	interval := o.FirstPoll
 	last := ""
 	for {
-		img, _, err := c.Images.GetByID(ctx, id)
+		img, _, err := api.GetByID(ctx, id)
 		switch {
 		case ctx.Err() != nil:
 			return nil, stillImporting(id, last, start, ctx.Err())
 		case doapi.IsNotFound(err):
-			return nil, fmt.Errorf("image %d disappeared while importing (deleted by someone?); import it again with `mage uploadImage`", id)
+			return nil, ErrImportGone.Errorf("image %d disappeared while importing (deleted by someone?)", id)
 		case err != nil:
 			return nil, fmt.Errorf("read image %d: %w", id, doapi.Explain(err))
 		}
@@ -118,7 +105,7 @@ func WaitAvailable(ctx context.Context, c *godo.Client, id int, o WaitOptions) (
 			if msg == "" {
 				msg = "no error_message given"
 			}
-			return img, fmt.Errorf("DigitalOcean could not import image %d (status %s): %s; check that the URL serves the whole gzipped raw or qcow2 disk, then run `mage uploadImage` again", id, img.Status, msg)
+			return img, ErrImportFailed.Errorf("DigitalOcean could not import image %d (status %s): %s; check that the URL serves the whole gzipped raw or qcow2 disk", id, img.Status, msg)
 		}
 		if img.Status == StatusAvailable {
 			fmt.Fprintf(o.Log, "image %d is available after %s\n", id, time.Since(start).Round(time.Second/10))
@@ -135,12 +122,11 @@ func WaitAvailable(ctx context.Context, c *godo.Client, id int, o WaitOptions) (
 			return nil, stillImporting(id, last, start, ctx.Err())
 		case <-time.After(interval):
 		}
-		interval = min(interval*2, o.MaxPoll)
+		interval = o.Next(interval)
 	}
 }
 
-// stillImporting explains a wait that ended before the import did: the
-// import goes on at DigitalOcean and its storage is billed once it lands.
+// stillImporting explains a wait that ended before the import did.
 func stillImporting(id int, status string, start time.Time, err error) error {
 	why := "interrupted"
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -149,6 +135,6 @@ func stillImporting(id int, status string, start time.Time, err error) error {
 	if status == "" {
 		status = "unknown"
 	}
-	return fmt.Errorf("stopped waiting for image %d (status %s): %s after %s; DigitalOcean goes on importing it: see `mage images`, or remove it with `mage deleteImage %d -yes`: %w",
-		id, status, why, time.Since(start).Round(time.Second), id, err)
+	return &StillImportingError{ID: id, Err: fmt.Errorf("stopped waiting for image %d (status %s): %s after %s; DigitalOcean goes on importing it: %w",
+		id, status, why, time.Since(start).Round(time.Second), err)}
 }

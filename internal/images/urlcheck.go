@@ -46,5 +46,5 @@ func CheckURL(ctx context.Context, client *http.Client, url string, size int64) 
 	case -1:
 		return fmt.Errorf("HEAD %s gave no Content-Length, want %d: DigitalOcean needs the length; serve the file as a plain static file", url, size)
 	}
-	return fmt.Errorf("HEAD %s says %d bytes, the image has %d: the host serves another or a partial copy; run uploadImage again, or check that IMAGE_PUBLIC_URL matches IMAGE_PUBLISH_DEST", url, resp.ContentLength, size)
+	return fmt.Errorf("HEAD %s says %d bytes, the image has %d: the host serves another or a partial copy; upload it again, or check that IMAGE_PUBLIC_URL matches IMAGE_PUBLISH_DEST", url, resp.ContentLength, size)
 }

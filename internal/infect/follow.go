@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
@@ -22,6 +23,10 @@ type Follower struct {
 	Poll          time.Duration // state checks and SSH probes; 0 = 5s
 	RebootTimeout time.Duration // how long the droplet may stay unreachable, or finished but not rebooted; 0 = 10m
 }
+
+// ErrNotRebooted is an install that finished but whose droplet did not
+// reboot into NixOS in time.
+var ErrNotRebooted = problem.NewKind("finished but not rebooted")
 
 // errLost marks a connection that went away: a reboot, or a network fault.
 var errLost = errors.New("connection lost")
@@ -156,7 +161,7 @@ func (r *run) watch(ctx context.Context, c *remote.Client) error {
 			return &FailedError{Reason: why, State: st}
 		}
 		if st.done() && time.Since(r.doneAt) > r.RebootTimeout {
-			return fmt.Errorf("nixos-infect finished %s ago but %s has not rebooted: reboot it (ssh root@%s reboot), then run mage infect again to check it",
+			return ErrNotRebooted.Errorf("nixos-infect finished %s ago but %s has not rebooted: reboot it (ssh root@%s reboot)",
 				time.Since(r.doneAt).Round(time.Second), r.Host, r.Host)
 		}
 	}

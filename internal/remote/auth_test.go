@@ -27,7 +27,7 @@ func TestWrongIdentityIsRefused(t *testing.T) {
 	if !errors.As(err, &authErr) {
 		t.Fatalf("Dial: %v, want an AuthError", err)
 	}
-	want := fmt.Sprintf("%s@127.0.0.1:%d refused key %s: add its public key to the droplet (mage create uses DROPLET_SSH_KEYS)",
+	want := fmt.Sprintf("%s@127.0.0.1:%d refused key %s: add its public key to the droplet",
 		s.User, s.Port, cfg.IdentityFile)
 	if diff := cmp.Diff(want, err.Error()); diff != "" {
 		t.Errorf("message (-want +got):\n%s", diff)
@@ -139,7 +139,7 @@ func TestRefusedAgentAndDefaultKeys(t *testing.T) {
 
 	_, err := Dial(context.Background(), s.Host, cfg)
 
-	want := fmt.Sprintf("%s@127.0.0.1:%d refused the ssh-agent keys and key %s: add its public key to the droplet (mage create uses DROPLET_SSH_KEYS)",
+	want := fmt.Sprintf("%s@127.0.0.1:%d refused the ssh-agent keys and key %s: add its public key to the droplet",
 		s.User, s.Port, keyFile)
 	if err == nil || err.Error() != want {
 		t.Errorf("Dial: %v\nwant: %s", err, want)

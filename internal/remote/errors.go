@@ -51,7 +51,7 @@ type AuthError struct {
 }
 
 func (e *AuthError) Error() string {
-	return fmt.Sprintf("%s@%s refused %s: add its public key to the droplet (mage create uses DROPLET_SSH_KEYS)",
+	return fmt.Sprintf("%s@%s refused %s: add its public key to the droplet",
 		e.User, e.Host, describeIdentities(e.Identities))
 }
 

@@ -35,11 +35,11 @@ func TestErrorMessages(t *testing.T) {
 		},
 		{
 			&AuthError{User: "root", Host: "1.2.3.4", Identities: []string{"/root/.ssh/id_ed25519"}, Err: refused},
-			"root@1.2.3.4 refused key /root/.ssh/id_ed25519: add its public key to the droplet (mage create uses DROPLET_SSH_KEYS)",
+			"root@1.2.3.4 refused key /root/.ssh/id_ed25519: add its public key to the droplet",
 		},
 		{
 			&AuthError{User: "root", Host: "1.2.3.4", Identities: []string{AgentIdentity, "/root/.ssh/id_rsa"}, Err: refused},
-			"root@1.2.3.4 refused the ssh-agent keys and key /root/.ssh/id_rsa: add its public key to the droplet (mage create uses DROPLET_SSH_KEYS)",
+			"root@1.2.3.4 refused the ssh-agent keys and key /root/.ssh/id_rsa: add its public key to the droplet",
 		},
 	} {
 		if diff := cmp.Diff(tc.want, tc.err.Error()); diff != "" {

@@ -1,10 +1,7 @@
 package verify
 
 import (
-	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 )
 
 // Status is the outcome of one check.
@@ -13,16 +10,16 @@ type Status string
 const (
 	OK     Status = "ok"
 	Failed Status = "FAILED"
-	// Warning is a failed check the operator chose to override (-force).
+	// Warning is a failed check the operator chose to override.
 	Warning Status = "WARNING"
 )
 
 // Check is one line of a report.
 type Check struct {
-	Name   string // short and stable: "ssh", "host key", "nixos", "ipv4" …
-	Status Status
-	Detail string // what was found, and for a failure what to do about it
-	Err    error  // the failure, for errors.As; nil when OK
+	Name   string `json:"name"` // short and stable: "ssh", "host key", "nixos", "ipv4" …
+	Status Status `json:"status"`
+	Detail string `json:"detail"` // what was found, and for a failure what to do about it
+	Err    error  `json:"-"`      // the failure, for errors.As; nil when OK
 }
 
 // Pass is a check that passed.
@@ -40,12 +37,21 @@ func Warn(name string, err error) Check {
 
 // Report is the outcome of a series of checks on one host.
 type Report struct {
-	Subject string // what was checked, e.g. "verify 203.0.113.7"
-	Checks  []Check
+	Subject string  `json:"subject"` // what was checked, e.g. "verify 203.0.113.7"
+	Checks  []Check `json:"checks"`
+	// Explain adds to a failed check's error what the operator can do
+	// about it, as the check is added; nil leaves errors as they are.
+	Explain func(error) error `json:"-"`
 }
 
-// Add appends c.
-func (r *Report) Add(c Check) { r.Checks = append(r.Checks, c) }
+// Add appends c, explained.
+func (r *Report) Add(c Check) {
+	if c.Err != nil && r.Explain != nil {
+		c.Err = r.Explain(c.Err)
+		c.Detail = c.Err.Error()
+	}
+	r.Checks = append(r.Checks, c)
+}
 
 // Failed lists the checks with status Failed.
 func (r Report) Failed() []Check {
@@ -65,18 +71,6 @@ func (r Report) Err() error {
 		return nil
 	}
 	return &Failure{Subject: r.Subject, Checks: failed}
-}
-
-// Write prints the report as aligned "name: status detail" lines under its subject.
-func (r Report) Write(w io.Writer) error {
-	if _, err := fmt.Fprintf(w, "%s:\n", r.Subject); err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, c := range r.Checks {
-		fmt.Fprintf(tw, "  %s:\t%s\t%s\n", c.Name, c.Status, c.Detail)
-	}
-	return tw.Flush()
 }
 
 // Failure is the error of a report with failed checks. errors.As reaches the

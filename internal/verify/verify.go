@@ -20,12 +20,13 @@ const RecoveryConsoleURL = "https://docs.digitalocean.com/products/droplets/how-
 
 // Expect is what the droplet must show.
 type Expect struct {
-	IPv4, IPv6  string        // the droplet's public addresses from the API; "" leaves that address unchecked
-	Layout      bool          // check the disk layout of nixos-anywhere/disk-config.nix
-	OSRelease   string        // the file naming the system; "" = DefaultOSRelease
-	WaitTimeout time.Duration // how long SSH may take to come back; 0 = 10m
-	Poll        time.Duration // pause between SSH probes while waiting; 0 = 2s
-	Log         io.Writer     // progress while waiting; nil = discard
+	IPv4, IPv6  string            // the droplet's public addresses from the API; "" leaves that address unchecked
+	Layout      bool              // check the disk layout of nixos-anywhere/disk-config.nix
+	OSRelease   string            // the file naming the system; "" = DefaultOSRelease
+	WaitTimeout time.Duration     // how long SSH may take to come back; 0 = 10m
+	Poll        time.Duration     // pause between SSH probes while waiting; 0 = 2s
+	Log         io.Writer         // progress while waiting; nil = discard
+	Explain     func(error) error // adds what to do to a failed check's error; nil = nothing
 }
 
 func (e *Expect) defaults() {
@@ -49,7 +50,7 @@ func (e *Expect) defaults() {
 // caller's choice.
 func Run(ctx context.Context, host string, cfg remote.Config, want Expect) (Report, error) {
 	want.defaults()
-	rep := Report{Subject: "verify " + host}
+	rep := Report{Subject: "verify " + host, Explain: want.Explain}
 	if err := waitForSSH(ctx, host, cfg, want, &rep); err != nil {
 		return rep, err
 	}

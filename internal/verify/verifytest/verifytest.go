@@ -39,3 +39,13 @@ func Detail(rep verify.Report, name string) string {
 	}
 	return ""
 }
+
+// Err is the error of the check called name; nil when there is none.
+func Err(rep verify.Report, name string) error {
+	for _, c := range rep.Checks {
+		if c.Name == name {
+			return c.Err
+		}
+	}
+	return nil
+}

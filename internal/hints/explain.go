@@ -1,0 +1,139 @@
+package hints
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+)
+
+// kinds maps each kind of failure to what the operator can do about it.
+// Every phrase starts with how it joins the message before it.
+var kinds = map[*problem.Kind]string{
+	droplets.ErrBadName:           " (e.g. -name=web1)",
+	droplets.ErrNameTaken:         "; choose another -name",
+	droplets.ErrRegionClosed:      "; pick another -region",
+	droplets.ErrUnknownSize:       ": run `" + Sizes + "` for valid slugs, e.g. -size=s-1vcpu-2gb",
+	droplets.ErrSizeNotInRegion:   "; run `" + Sizes + "` for the sizes that are, or pick another -region",
+	droplets.ErrUnknownImage:      ": use a slug such as debian-12-x64 (`doctl compute image list-distribution`) or a custom image ID from `" + Images + "`",
+	droplets.ErrImageNotReady:     "; wait for its import (`" + Images + "`) or pick another",
+	droplets.ErrImageNotInRegion:  "; pick one of those with -region, or transfer the image",
+	droplets.ErrImageTooBig:       "; pick a larger -size",
+	droplets.ErrNoSuchDroplet:     "; `" + List + "` shows this repo's droplets",
+	droplets.ErrDeleteUnconfirmed: "; check `" + List + "` later",
+	images.ErrNoImageFile:         ": build one with `" + BuildImage + "`, or pass -file=<path>",
+	images.ErrNoKVM:               ", or pass -remote if a Nix remote builder with the kvm feature builds it",
+	images.ErrNoSuchImage:         ": `" + Images + "` lists this repo's images",
+	images.ErrImportUnknown:       ": check `" + Images + "` before retrying",
+	images.ErrImportGone:          "; import it again with `" + UploadImage + "`",
+	images.ErrImportFailed:        ", then run `" + UploadImage + "` again",
+	infect.ErrNotRebooted:         ", then run `" + Infect + "` again to check it",
+	prompt.ErrDeclined:            ": answer y to the question, or pass -yes",
+}
+
+// phrase is what to add for err itself (not what it wraps), or "".
+func phrase(err error) string {
+	if err == droplets.ErrCustomImageIPv6 {
+		return "; create it with -ipv6=false, or keep IPv6 with a stock image and `" + Anywhere + "` or `" + Infect + "`"
+	}
+	switch e := err.(type) {
+	case *problem.Kind:
+		return kinds[e]
+	case *problem.Overridable:
+		if e.Overridden {
+			return " (going on: -force)"
+		}
+		return "; pass -force to " + e.Action
+	case *droplets.StrandedError:
+		if e.Maybe {
+			return "; check `" + List + "` before retrying"
+		}
+		ref := e.Name
+		if ref == "" {
+			ref = strconv.Itoa(e.ID)
+		}
+		return "; " + DropletLeft(ref)
+	case *images.StillImportingError:
+		return "; " + ImageLeft(e.ID)
+	case *anywhere.TooSmallError:
+		if len(e.Fitting) == 0 {
+			return fmt.Sprintf("; resize the droplet to a size of at least %d MB (`%s` lists them)", e.MinMB, Sizes)
+		}
+		return fmt.Sprintf("; resize the droplet, or make one with `%s -size=%s`; sizes that fit: %s", Create, e.Fitting[0], strings.Join(e.Fitting, ", "))
+	case *anywhere.InstallError:
+		var p string
+		switch e.Phase {
+		case anywhere.PhaseDisko:
+			p = ", so run `" + Anywhere + "` again to retry"
+		case anywhere.PhaseInstall:
+			p = ", so fix the configuration and run `" + Anywhere + "` again"
+		}
+		if errors.Is(e.Err, context.DeadlineExceeded) {
+			p += "; -timeout allows it longer"
+		}
+		return p
+	case *remote.AuthError:
+		return " (`" + Create + "` uses DROPLET_SSH_KEYS)"
+	}
+	return ""
+}
+
+// Explain returns err with what the operator can do about it, in the words
+// of the targets, or err itself when there is nothing to add. The advice
+// for everything err wraps is added once, innermost first; errors.Is and
+// errors.As see through the result, and explaining it again adds nothing.
+func Explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	var said []string
+	walk(err, func(e error) {
+		if p := phrase(e); p != "" && !slices.Contains(said, p) {
+			said = append(said, p)
+		}
+	})
+	if len(said) == 0 {
+		return err
+	}
+	return &explained{err: err, msg: err.Error() + strings.Join(said, "")}
+}
+
+// explained is an error with its advice.
+type explained struct {
+	err error
+	msg string
+}
+
+func (e *explained) Error() string { return e.msg }
+func (e *explained) Unwrap() error { return e.err }
+
+// walk calls visit on everything err wraps, then on err itself, skipping
+// what was explained already.
+func walk(err error, visit func(error)) {
+	if _, done := err.(*explained); done {
+		return
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		if inner := u.Unwrap(); inner != nil {
+			walk(inner, visit)
+		}
+	case interface{ Unwrap() []error }:
+		for _, inner := range u.Unwrap() {
+			if inner != nil {
+				walk(inner, visit)
+			}
+		}
+	}
+	visit(err)
+}

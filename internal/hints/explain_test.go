@@ -1,0 +1,78 @@
+package hints
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+)
+
+func TestExplain(t *testing.T) {
+	cause := errors.New("context deadline exceeded")
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"a kind", droplets.ErrUnknownSize.Errorf("unknown size %q", "s-9"),
+			"unknown size \"s-9\": run `mage sizes` for valid slugs, e.g. -size=s-1vcpu-2gb"},
+		{"a kind wrapped", fmt.Errorf("create: %w", images.ErrNoSuchImage.Errorf("no image with ID 4")),
+			"create: no image with ID 4: `mage images` lists this repo's images"},
+		{"declined", prompt.ErrDeclined.Errorf("not destroyed"), "not destroyed: answer y to the question, or pass -yes"},
+		{"foreign", &problem.Overridable{Err: errors.New("droplet x is not ours"), Action: "destroy it anyway"},
+			"droplet x is not ours; pass -force to destroy it anyway"},
+		{"overridden", &problem.Overridable{Err: errors.New("980 MB"), Overridden: true}, "980 MB (going on: -force)"},
+		{"stranded by name", &droplets.StrandedError{Name: "web", ID: 5, Err: cause},
+			"context deadline exceeded; it is still there and billed: see `mage list`, remove it with `mage destroy web -yes`"},
+		{"stranded by ID", &droplets.StrandedError{ID: 5, Err: cause},
+			"context deadline exceeded; it is still there and billed: see `mage list`, remove it with `mage destroy 5 -yes`"},
+		{"maybe stranded", &droplets.StrandedError{Name: "web", Maybe: true, Err: cause}, "context deadline exceeded; check `mage list` before retrying"},
+		{"import left", &images.StillImportingError{ID: 9, Err: cause},
+			"context deadline exceeded; see `mage images`, or remove it with `mage deleteImage 9 -yes`"},
+		{"custom image with IPv6", fmt.Errorf("422: %w", droplets.ErrCustomImageIPv6),
+			"422: " + droplets.ErrCustomImageIPv6.Error() + "; create it with -ipv6=false, or keep IPv6 with a stock image and `mage anywhere` or `mage infect`"},
+		// Innermost first: the advice for the memory, then how to override.
+		{"too small, overridable", &problem.Overridable{Err: &anywhere.TooSmallError{MB: 980, MinMB: 2048, Fitting: []string{"s-1vcpu-2gb", "s-2vcpu-2gb"}}, Action: "try anyway"},
+			(&anywhere.TooSmallError{MB: 980, MinMB: 2048}).Error() + "; resize the droplet, or make one with `mage create -size=s-1vcpu-2gb`; sizes that fit: s-1vcpu-2gb, s-2vcpu-2gb; pass -force to try anyway"},
+		{"too small, sizes unknown", &anywhere.TooSmallError{MB: 980, MinMB: 2048},
+			(&anywhere.TooSmallError{MB: 980, MinMB: 2048}).Error() + "; resize the droplet to a size of at least 2048 MB (`mage sizes` lists them)"},
+		{"install timed out in disko", &anywhere.InstallError{Phase: anywhere.PhaseDisko, Err: context.DeadlineExceeded},
+			(&anywhere.InstallError{Phase: anywhere.PhaseDisko, Err: context.DeadlineExceeded}).Error() + ", so run `mage anywhere` again to retry; -timeout allows it longer"},
+		{"nothing to add", errors.New("no route to host"), "no route to host"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Explain(tc.err)
+			if got.Error() != tc.want {
+				t.Errorf("Explain =\n  %s\nwant\n  %s", got, tc.want)
+			}
+			if !errors.Is(got, tc.err) {
+				t.Errorf("Explain(err) does not wrap err")
+			}
+			if again := Explain(got); again.Error() != got.Error() {
+				t.Errorf("explained twice: %s", again)
+			}
+		})
+	}
+	if Explain(nil) != nil {
+		t.Error("Explain(nil) != nil")
+	}
+}
+
+// A report explains its checks as they are added; explaining its error
+// afterwards repeats nothing.
+func TestExplainReportOnce(t *testing.T) {
+	rep := verify.Report{Subject: "preflight of 203.0.113.7", Explain: Explain}
+	rep.Add(verify.Fail("system", &problem.Overridable{Err: errors.New("NixOS is installed already"), Action: "reinstall anyway"}))
+	want := "preflight of 203.0.113.7 failed: system: NixOS is installed already; pass -force to reinstall anyway; nothing was changed"
+	if got := Explain(fmt.Errorf("%w; nothing was changed", rep.Err())); got.Error() != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

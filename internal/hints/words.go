@@ -1,0 +1,89 @@
+// Package hints holds the words that name the mage targets and their flags:
+// what to tell the operator to type. The packages that do the work return
+// what happened (errors of a problem.Kind or type); Explain adds the words,
+// and the targets in internal/app take their advice and "next:" lines from
+// here, so renaming a target or a flag means editing this package only.
+//
+// A longer run made of steps can say, for each step, what to tell the
+// operator if the run stops there with the same functions (DropletLeft …)
+// or by passing the step's error through Explain.
+package hints
+
+import "fmt"
+
+// The targets, as the operator types them.
+const (
+	Sizes       = "mage sizes"
+	Create      = "mage create"
+	List        = "mage list"
+	Destroy     = "mage destroy"
+	Anywhere    = "mage anywhere"
+	Infect      = "mage infect"
+	BuildImage  = "mage buildImage"
+	UploadImage = "mage uploadImage"
+	Images      = "mage images"
+	DeleteImage = "mage deleteImage"
+)
+
+// DestroyCommand removes the droplet ref (a name or an ID) without asking.
+func DestroyCommand(ref string) string { return Destroy + " " + ref + " -yes" }
+
+// DropletLeft says that a droplet outlived the run that made it, and how to
+// get rid of it: ref is its name or ID.
+func DropletLeft(ref string) string {
+	return fmt.Sprintf("it is still there and billed: see `%s`, remove it with `%s`", List, DestroyCommand(ref))
+}
+
+// ImageLeft says that an image import goes on after the run that started it.
+func ImageLeft(id int) string {
+	return fmt.Sprintf("see `%s`, or remove it with `%s %d -yes`", Images, DeleteImage, id)
+}
+
+// AfterCreate is what to do with a droplet that answers SSH at ip.
+func AfterCreate(ip string) string {
+	return fmt.Sprintf("next: %s host=%s    (or: ssh root@%s)", Anywhere, ip, ip)
+}
+
+// AfterBuild is what to do with a built image file.
+func AfterBuild(path string) string { return fmt.Sprintf("next: %s -file=%s", UploadImage, path) }
+
+// AfterUpload is what to do with an imported custom image.
+func AfterUpload(id int) string {
+	return fmt.Sprintf("next: %s -image=%d -ipv6=false    (DigitalOcean gives custom-image droplets no IPv6: with IPv6 on it refuses them with 422 \"image is not compatible with ipv6\")", Create, id)
+}
+
+// AfterDemo is where someone who watched the demo goes next.
+func AfterDemo() string {
+	return fmt.Sprintf("Next, for real: export DIGITALOCEAN_ACCESS_TOKEN, then `%s` and `%s`.", Sizes, Create)
+}
+
+// AfterInstall is how to reach a droplet that runs NixOS now.
+func AfterInstall(ip string) string { return fmt.Sprintf("ssh root@%s", ip) }
+
+// DryRun titles the command anywhere would have run.
+const DryRun = "nixos-anywhere command (not run: -dryrun)"
+
+// SimBannerOnly describes simulated droplets whose SSH port only greets.
+const SimBannerOnly = "a banner only (enough for `" + Create + "`)"
+
+// NoHost is anywhere run without a host.
+func NoHost() error {
+	return fmt.Errorf("no host: name the droplet, e.g. `%s host=203.0.113.7` or `%s host=nixos-1`", Anywhere, Anywhere)
+}
+
+// FlagBeforeHost is anywhere given a flag where its host belongs: mage takes
+// a target's arguments before its flags.
+func FlagBeforeHost(flag string) error {
+	return fmt.Errorf("%q is a flag where the host belongs: put flags after it, e.g. `%s host=203.0.113.7 %s`", flag, Anywhere, flag)
+}
+
+// NameWithoutToken is a droplet name given where, without an API token,
+// only an address can be used.
+func NameWithoutToken(host string) error {
+	return fmt.Errorf("%q is not an IP address, and finding a droplet by name needs a DigitalOcean token: export DIGITALOCEAN_ACCESS_TOKEN, or pass host=<ip>", host)
+}
+
+// NoAddressYet is a droplet that cannot be logged in to yet.
+func NoAddressYet(name string, id int) error {
+	return fmt.Errorf("droplet %s (id %d) has no public IPv4 address yet; wait until it is active (`%s`)", name, id, List)
+}
