@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"text/template"
@@ -33,9 +34,23 @@ type Input struct {
 // names pass.
 var validChannel = regexp.MustCompile(`^nixos-[0-9a-z][0-9a-z.-]*$`)
 
+// pin names a nixos-infect script: where to download it and its sha256.
+type pin struct{ Commit, ScriptURL, ScriptSHA256 string }
+
+// pinned is the nixos-infect the droplet runs (pin.go).
+var pinned = pin{Commit, ScriptURL, ScriptSHA256}
+
 // Render fills the template at tmplPath with in and the nixos-infect pin,
 // and checks the result as DigitalOcean and cloud-init will.
 func Render(tmplPath string, in Input) (string, error) {
+	return render(tmplPath, in, pinned, "")
+}
+
+// render is Render with the script of p, and with every file the user data
+// touches on the droplet (the `at` function of the template) moved below
+// root, as Paths.Under does. On a droplet root is "" and the paths are as
+// written; tests run the rendered script in a temporary root.
+func render(tmplPath string, in Input, p pin, root string) (string, error) {
 	if !validChannel.MatchString(in.Channel) {
 		return "", fmt.Errorf("INFECT_CHANNEL %q is not a NixOS channel name: use one such as nixos-25.11", in.Channel)
 	}
@@ -50,6 +65,12 @@ func Render(tmplPath string, in Input) (string, error) {
 		"sh":       remote.ShellQuote,
 		"nix":      nixString,
 		"relative": func(p string) string { return strings.TrimLeft(p, "/") },
+		"at": func(p string) string {
+			if root == "" {
+				return p
+			}
+			return filepath.Join(root, p)
+		},
 	}).Parse(string(text))
 	if err != nil {
 		return "", fmt.Errorf("parse user data template: %w", err)
@@ -57,8 +78,8 @@ func Render(tmplPath string, in Input) (string, error) {
 	var out bytes.Buffer
 	data := struct {
 		Input
-		Commit, ScriptURL, ScriptSHA256 string
-	}{in, Commit, ScriptURL, ScriptSHA256}
+		pin
+	}{in, p}
 	if err := tmpl.Execute(&out, data); err != nil {
 		return "", fmt.Errorf("render user data: %w", err)
 	}
