@@ -40,9 +40,9 @@ let
       else
         1000
     );
-  order = sort (
-    a: b: priority a < priority b || (priority a == priority b && a < b)
-  ) (attrNames parts);
+  order = sort (a: b: priority a < priority b || (priority a == priority b && a < b)) (
+    attrNames parts
+  );
   vgs = devices.lvm_vg or { };
   lvs = vgs.pool.lvs or { };
   boot = part "boot";

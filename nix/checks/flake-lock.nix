@@ -118,21 +118,21 @@ let
     n:
     let
       l = nodes.${n}.locked or null;
+      rev = l.rev or null;
+      narHash = l.narHash or null;
+      lastModified = l.lastModified or null;
+      matches = re: v: isString v && match re v != null;
     in
     if n == rootName then
       [ ]
     else if l == null then
       [ "node ${n}: not locked" ]
     else
-      require (
-        isString (l.rev or null) && match "[0-9a-f]{40}" l.rev != null
-      ) "node ${n}: locked.rev ${toJSON (l.rev or null)} is not a 40-digit hex revision"
+      require (matches "[0-9a-f]{40}" rev) "node ${n}: locked.rev ${toJSON rev} is not a 40-digit hex revision"
+      ++ require (matches "sha256-[A-Za-z0-9+/]{43}=" narHash) "node ${n}: locked.narHash ${toJSON narHash} is not a sha256 SRI hash"
       ++ require (
-        isString (l.narHash or null) && match "sha256-[A-Za-z0-9+/]{43}=" l.narHash != null
-      ) "node ${n}: locked.narHash ${toJSON (l.narHash or null)} is not a sha256 SRI hash"
-      ++ require (
-        isInt (l.lastModified or null) && l.lastModified > 0
-      ) "node ${n}: locked.lastModified ${toJSON (l.lastModified or null)} is not a Unix time"
+        isInt lastModified && lastModified > 0
+      ) "node ${n}: locked.lastModified ${toJSON lastModified} is not a Unix time"
       ++ require (nodes.${n} ? original) "node ${n}: no original";
 
   reachable = map (x: x.key) (genericClosure {

@@ -92,8 +92,6 @@ in
     foldl' merge { } (map (f: removeAttrs (call f) [ "imports" ]) read)
     // {
       files = read;
-      external = map toString (
-        filter (i: !(isPath i)) (builtins.concatMap imports read)
-      );
+      external = map toString (filter (i: !(isPath i)) (builtins.concatMap imports read));
     };
 }
