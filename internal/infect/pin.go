@@ -37,7 +37,8 @@ package infect
 //     `mount | grep "on / type"` and its type from df (284-285), giving
 //     fileSystems."/" = /dev/vda1 ext4 (120). A separate /boot mount with a
 //     nested /boot/efi would fail at 421 (#199, #256); DigitalOcean's Debian
-//     12 has none.
+//     12 is described as having none (issue 10 of this repository; not seen
+//     here on a real droplet).
 //   - The config drive on /dev/vdb: nothing reads or writes it. Networking
 //     comes from the running system (`ip`, /etc/resolv.conf; 141-216) when
 //     PROVIDER=digitalocean sets doNetConf (435-437). makeNetworkingConf runs
