@@ -8,10 +8,12 @@
 // digitalocean/openapi, specification/DigitalOcean-public.v2.yaml): the same
 // paths, snake_case fields, required fields, status codes, error bodies
 // ({"id","message","request_id"}), RateLimit-* and X-Request-Id headers and
-// links/meta pagination. Where the description is silent, the simulator copies
-// what DigitalOcean is seen doing (error messages quoted in public bug
-// reports); where even that is unknown it errs on the strict side, so code
-// that works here does not rely on leniency the real API may not have.
+// links/meta pagination. Where the description is silent, or DigitalOcean was
+// recorded answering otherwise, the simulator copies what DigitalOcean is seen
+// doing (the seed's recorded doctl session in testdata/seed-session.txt, error
+// messages quoted in public bug reports); where even that is unknown it errs
+// on the strict side, so code that works here does not rely on leniency the
+// real API may not have. SOURCES.md says which behaviour comes from where.
 //
 // Time is simulated from timestamps compared when a resource is read: a
 // droplet is "new" until BootTime has passed since its creation, then

@@ -27,11 +27,32 @@ type imageJSON struct {
 	ErrorMessage  string   `json:"error_message"`
 }
 
-// distributions is the spec's enum for an image's distribution
-// (shared/attributes/distribution.yml).
-var distributions = []string{
+// namedDistributions are the names in the spec's list of custom image
+// distributions (shared/attributes/distribution.yml) that a custom image
+// keeps; the list's last entry, "Unknown", is not among them (see
+// customDistribution).
+var namedDistributions = []string{
 	"Arch Linux", "CentOS", "CoreOS", "Debian", "Fedora", "Fedora Atomic", "FreeBSD",
-	"Gentoo", "openSUSE", "RancherOS", "Rocky Linux", "Ubuntu", "Unknown",
+	"Gentoo", "openSUSE", "RancherOS", "Rocky Linux", "Ubuntu",
+}
+
+// unknownOS is what DigitalOcean shows as the distribution of a custom image
+// whose distribution is none of namedDistributions.
+const unknownOS = "Unknown OS"
+
+// customDistribution is the distribution DigitalOcean files a custom image
+// under when a client sends requested. The spec says any value outside its
+// list is "accepted but ignored, and `Unknown` will be used in its place";
+// DigitalOcean's answers say "Unknown OS" instead: the seed's recorded
+// session imported with "nixos-25.05" and was answered "Unknown OS", and
+// DigitalOcean's Terraform provider (commit 41a5692, 2023) sends and reads
+// back "Unknown OS" where it used to send "Unknown". Sending "Unknown" (or
+// nothing) is taken to be answered the same way; that one is not recorded.
+func customDistribution(requested string) string {
+	if slices.Contains(namedDistributions, requested) {
+		return requested
+	}
+	return unknownOS
 }
 
 // publicImages are the distribution images droplets can be created from.
@@ -168,10 +189,9 @@ func (s *Server) pathImage(ref string) (*customImage, bool) {
 	return byID(s.images, ref)
 }
 
-// createImage starts a custom image import (images_create_custom.yml). The
-// spec lists distribution as an enum; its prose says DigitalOcean stores any
-// other value as "Unknown", but the simulator refuses it so that clients
-// send a value the spec allows.
+// createImage starts a custom image import (images_create_custom.yml):
+// name, url and region are required; any distribution is accepted (see
+// customDistribution).
 func (s *Server) createImage(c *call) {
 	var req struct {
 		Name         string   `json:"name"`
@@ -183,9 +203,6 @@ func (s *Server) createImage(c *call) {
 	}
 	if !c.decode(&req) {
 		return
-	}
-	if req.Distribution == "" {
-		req.Distribution = "Unknown"
 	}
 	u, err := url.Parse(req.URL)
 	_, regionOK := regionBySlug(req.Region)
@@ -199,16 +216,13 @@ func (s *Server) createImage(c *call) {
 	case !regionOK:
 		c.fail(http.StatusUnprocessableEntity, "Region is invalid")
 		return
-	case !slices.Contains(distributions, req.Distribution):
-		c.fail(http.StatusUnprocessableEntity, "Distribution must be one of: "+strings.Join(distributions, ", "))
-		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ci := &customImage{
 		id:           s.newID("image"),
 		name:         req.Name,
-		distribution: req.Distribution,
+		distribution: customDistribution(req.Distribution),
 		description:  req.Description,
 		region:       req.Region,
 		tags:         append([]string{}, req.Tags...),
@@ -222,7 +236,8 @@ func (s *Server) createImage(c *call) {
 }
 
 // updateImage renames a custom image or changes its description or
-// distribution (images_update.yml); empty fields are left alone.
+// distribution (images_update.yml); empty fields are left alone, and a
+// distribution is filed as on import.
 func (s *Server) updateImage(c *call) {
 	var req struct {
 		Name         string `json:"name"`
@@ -237,10 +252,6 @@ func (s *Server) updateImage(c *call) {
 		c.fail(http.StatusForbidden, msgForbidden)
 		return
 	}
-	if req.Distribution != "" && !slices.Contains(distributions, req.Distribution) {
-		c.fail(http.StatusUnprocessableEntity, "Distribution must be one of: "+strings.Join(distributions, ", "))
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ci, ok := s.pathImage(ref)
@@ -252,7 +263,7 @@ func (s *Server) updateImage(c *call) {
 		ci.name = req.Name
 	}
 	if req.Distribution != "" {
-		ci.distribution = req.Distribution
+		ci.distribution = customDistribution(req.Distribution)
 	}
 	if req.Description != "" {
 		ci.description = req.Description

@@ -59,7 +59,7 @@ func TestImageImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &godo.Image{
-		ID: im.ID, Name: "nixos-25.05", Type: "custom", Distribution: "Unknown", Description: "NixOS 25.05",
+		ID: im.ID, Name: "nixos-25.05", Type: "custom", Distribution: unknownOS, Description: "NixOS 25.05",
 		Tags: []string{"nixos"}, Status: "NEW", Created: im.Created,
 	}
 	if diff := cmp.Diff(want, im, cmpopts.EquateEmpty()); diff != "" || resp.StatusCode != http.StatusAccepted {
@@ -120,7 +120,7 @@ func TestImageImportFailure(t *testing.T) {
 		t.Errorf("import answer %+v, want NEW", im)
 	}
 	got, _, err := e.client.Images.GetByID(ctx, im.ID)
-	if err != nil || got.Status != "deleted" || got.ErrorMessage != failure || len(got.Regions) != 0 || got.Distribution != "Unknown" {
+	if err != nil || got.Status != "deleted" || got.ErrorMessage != failure || len(got.Regions) != 0 || got.Distribution != unknownOS {
 		t.Errorf("failed import %+v, %v", got, err)
 	}
 	_, err = e.client.Images.Delete(ctx, im.ID)
@@ -135,12 +135,11 @@ func TestImageImportRefusals(t *testing.T) {
 	e := newEnv(t, Options{})
 	ok := godo.CustomImageCreateRequest{Name: "nixos", Url: "https://example.com/nixos.img", Region: "sfo3", Distribution: "Unknown"}
 	for name, edit := range map[string]func(r *godo.CustomImageCreateRequest){
-		"distribution NixOS": func(r *godo.CustomImageCreateRequest) { r.Distribution = "NixOS" },
-		"no name":            func(r *godo.CustomImageCreateRequest) { r.Name = "" },
-		"no url":             func(r *godo.CustomImageCreateRequest) { r.Url = "" },
-		"ftp url":            func(r *godo.CustomImageCreateRequest) { r.Url = "ftp://example.com/x.img" },
-		"no region":          func(r *godo.CustomImageCreateRequest) { r.Region = "" },
-		"unknown region":     func(r *godo.CustomImageCreateRequest) { r.Region = "mars1" },
+		"no name":        func(r *godo.CustomImageCreateRequest) { r.Name = "" },
+		"no url":         func(r *godo.CustomImageCreateRequest) { r.Url = "" },
+		"ftp url":        func(r *godo.CustomImageCreateRequest) { r.Url = "ftp://example.com/x.img" },
+		"no region":      func(r *godo.CustomImageCreateRequest) { r.Region = "" },
+		"unknown region": func(r *godo.CustomImageCreateRequest) { r.Region = "mars1" },
 	} {
 		req := ok
 		edit(&req)
@@ -160,6 +159,39 @@ func TestImageImportRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = e.client.Images.Update(ctx, im.ID, &godo.ImageUpdateRequest{Distribution: "NixOS"})
-	wantStatus(t, err, http.StatusUnprocessableEntity, "")
+	if im.Distribution != unknownOS {
+		t.Errorf("import with distribution Unknown shows %q, want %q", im.Distribution, unknownOS)
+	}
+}
+
+// TestImageDistributions: DigitalOcean accepts any distribution and shows
+// the ones outside its list as "Unknown OS" (see customDistribution).
+func TestImageDistributions(t *testing.T) {
+	e := newEnv(t, Options{})
+	for sent, shown := range map[string]string{
+		"nixos-25.05": unknownOS, // the seed's recorded import
+		"NixOS":       unknownOS,
+		"Unknown":     unknownOS,
+		"Unknown OS":  unknownOS,
+		"":            unknownOS,
+		"Debian":      "Debian",
+		"CoreOS":      "CoreOS",
+		"debian":      unknownOS, // names are matched exactly
+	} {
+		im, _, err := e.client.Images.Create(ctx, &godo.CustomImageCreateRequest{
+			Name: "d", Url: "https://example.com/d.img", Region: "sfo3", Distribution: sent,
+		})
+		if err != nil {
+			t.Errorf("import with distribution %q: %v", sent, err)
+			continue
+		}
+		got, _, err := e.client.Images.GetByID(ctx, im.ID)
+		if err != nil || im.Distribution != shown || got.Distribution != shown {
+			t.Errorf("distribution %q: answered %q, read back %q (%v); want %q", sent, im.Distribution, got.Distribution, err, shown)
+		}
+		updated, _, err := e.client.Images.Update(ctx, im.ID, &godo.ImageUpdateRequest{Distribution: sent})
+		if sent != "" && (err != nil || updated.Distribution != shown) {
+			t.Errorf("update to distribution %q: %+v, %v; want %q", sent, updated, err, shown)
+		}
+	}
 }

@@ -73,11 +73,13 @@ var regionSchema = obj(
 
 // resources/images/models/image.yml (no required fields) with
 // shared/attributes/distribution.yml, regions_array.yml and tags_array.yml.
+// The one departure: distribution also allows "Unknown OS", which
+// DigitalOcean answers although its list lacks it (see customDistribution).
 var imageSchema = obj(nil, map[string]*schema{
 	"id": integer, "name": str,
 	"type": enum("base", "snapshot", "backup", "custom", "admin"),
 	"distribution": enum("Arch Linux", "CentOS", "CoreOS", "Debian", "Fedora", "Fedora Atomic", "FreeBSD",
-		"Gentoo", "openSUSE", "RancherOS", "Rocky Linux", "Ubuntu", "Unknown"),
+		"Gentoo", "openSUSE", "RancherOS", "Rocky Linux", "Ubuntu", "Unknown", unknownOS),
 	"slug": null(str), "public": boolean, "regions": arr(regionSlug), "created_at": str,
 	"min_disk_size": null(integer), "size_gigabytes": null(number), "description": str,
 	"tags":   null(arr(str)),

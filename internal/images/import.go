@@ -15,8 +15,9 @@ import (
 )
 
 // Distribution is what the import declares. DigitalOcean's list of
-// distributions has no NixOS; it files any other value as "Unknown" anyway,
-// so this says so up front.
+// distributions has no NixOS; "Unknown" is the list's own entry for that
+// (and doctl's default). DigitalOcean accepts any value and shows every one
+// outside its list, this one included, as "Unknown OS".
 const Distribution = "Unknown"
 
 // Custom image statuses (DigitalOcean's OpenAPI description).
