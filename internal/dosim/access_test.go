@@ -3,7 +3,6 @@ package dosim
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
 
@@ -43,11 +42,11 @@ func TestAuthentication(t *testing.T) {
 
 func TestRateLimitHeaders(t *testing.T) {
 	e := newEnv(t, Options{})
-	before := time.Now()
 	_, first, err := e.client.Sizes.List(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.clock.Advance(time.Minute)
 	_, second, err := e.client.Regions.List(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -56,12 +55,16 @@ func TestRateLimitHeaders(t *testing.T) {
 		t.Errorf("rates %+v then %+v, want 5000 limit counting down from 4999", first.Rate, second.Rate)
 	}
 	// The reset is when the oldest request stops counting, an hour after it.
-	reset := second.Rate.Reset.Time
-	if reset.Before(before.Add(time.Hour).Truncate(time.Second)) || reset.After(time.Now().Add(time.Hour)) {
-		t.Errorf("reset %v, want an hour after the first request", reset)
+	if reset := second.Rate.Reset.Time; !reset.Equal(epoch.Add(time.Hour)) {
+		t.Errorf("reset %v, want %v, an hour after the first request", reset, epoch.Add(time.Hour))
 	}
 	if e.client.GetRate().Remaining != 4998 {
 		t.Errorf("client rate %+v", e.client.GetRate())
+	}
+	// An hour after the first request it no longer counts.
+	e.clock.Advance(time.Hour - time.Minute)
+	if _, third, err := e.client.Sizes.List(ctx, nil); err != nil || third.Rate.Remaining != 4998 {
+		t.Errorf("an hour on: %+v, %v; want 4998 remaining", third, err)
 	}
 }
 
@@ -74,9 +77,12 @@ func TestRateLimitExceeded(t *testing.T) {
 	}
 	_, resp, err := e.client.Sizes.List(ctx, nil)
 	wantStatus(t, err, http.StatusTooManyRequests, msgRateLimited)
-	retry, convErr := strconv.Atoi(resp.Header.Get("Retry-After"))
-	if convErr != nil || retry < 3599 || retry > 3600 || resp.Rate.Remaining != 0 || resp.Rate.Limit != 3 {
-		t.Errorf("Retry-After %q, rate %+v", resp.Header.Get("Retry-After"), resp.Rate)
+	if resp.Header.Get("Retry-After") != "3600" || resp.Rate.Remaining != 0 || resp.Rate.Limit != 3 {
+		t.Errorf("Retry-After %q, rate %+v; want 3600", resp.Header.Get("Retry-After"), resp.Rate)
+	}
+	e.clock.Advance(time.Hour)
+	if _, _, err := e.client.Sizes.List(ctx, nil); err != nil {
+		t.Errorf("an hour later: %v", err)
 	}
 	// Another token has its own budget (and is refused for being wrong).
 	_, _, err = e.godo(t, "other").Sizes.List(ctx, nil)
@@ -92,8 +98,11 @@ func TestBurstLimit(t *testing.T) {
 	}
 	_, resp, err := e.client.Sizes.List(ctx, nil)
 	wantStatus(t, err, http.StatusTooManyRequests, msgRateLimited)
-	retry, convErr := strconv.Atoi(resp.Header.Get("Retry-After"))
-	if convErr != nil || retry < 59 || retry > 60 || resp.Rate.Remaining != 0 || resp.Rate.Limit != 5000 {
-		t.Errorf("Retry-After %q, rate %+v", resp.Header.Get("Retry-After"), resp.Rate)
+	if resp.Header.Get("Retry-After") != "60" || resp.Rate.Remaining != 0 || resp.Rate.Limit != 5000 {
+		t.Errorf("Retry-After %q, rate %+v; want 60", resp.Header.Get("Retry-After"), resp.Rate)
+	}
+	e.clock.Advance(time.Minute)
+	if _, _, err := e.client.Sizes.List(ctx, nil); err != nil {
+		t.Errorf("a minute later: %v", err)
 	}
 }

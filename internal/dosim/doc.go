@@ -17,7 +17,12 @@
 //
 // Time is simulated from timestamps compared when a resource is read: a
 // droplet is "new" until BootTime has passed since its creation, then
-// "active". Only the SSH endpoints, which must really listen, use timers.
+// "active". Only the SSH endpoints, which must really listen, and
+// Fault.Delay use timers. All of it runs on Options.Clock: the wall clock by
+// default (`mage sim`, and tests elsewhere that want real time with short
+// delays), or a ManualClock that a test advances itself, so what a droplet
+// shows at each moment is exact rather than raced against the machine's
+// speed.
 //
 // Each droplet gets a public IPv4 address in 127.64.0.0/10. Linux routes all
 // of 127.0.0.0/8 to the loopback interface, so when Options.SSHPort is set a

@@ -69,35 +69,23 @@ func TestCreateDropletAnswersAccepted(t *testing.T) {
 }
 
 func TestDropletLifecycle(t *testing.T) {
-	const boot, network = 80 * time.Millisecond, 20 * time.Millisecond
+	const boot, network = 80 * time.Second, 20 * time.Second
 	e := newEnv(t, Options{BootTime: boot, NetworkDelay: network})
 	req := basicRequest("life")
 	req.IPv6 = true
-	start := time.Now()
 	d, resp := e.createDroplet(t, req)
 	actionID := resp.Links.Actions[0].ID
+	get := func() *godo.Droplet { return e.droplet(t, d.ID) }
+	action := func() *godo.Action { return e.action(t, actionID) }
 
-	got, _, err := e.client.Droplets.Get(ctx, d.ID)
-	if err != nil {
-		t.Fatal(err)
+	e.clock.Advance(network - time.Nanosecond)
+	if got := get(); got.Status != "new" || len(got.Networks.V4) != 0 {
+		t.Errorf("before NetworkDelay: status %q, networks %+v; want new without networks", got.Status, got.Networks)
 	}
-	if time.Since(start) < network && (got.Status != "new" || len(got.Networks.V4) != 0) {
-		t.Errorf("right after create: status %q, networks %+v; want new without networks", got.Status, got.Networks)
-	}
-	a, _, err := e.client.Actions.Get(ctx, actionID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if time.Since(start) < boot && (a.Status != godo.ActionInProgress || a.CompletedAt != nil) {
-		t.Errorf("action before boot: %+v", a)
-	}
-
-	eventually(t, time.Second, "networks", func() bool {
-		got, _, err = e.client.Droplets.Get(ctx, d.ID)
-		return err == nil && len(got.Networks.V4) > 0
-	})
-	if time.Since(start) < boot && got.Status != "new" {
-		t.Errorf("status %q once networks appear, before BootTime; want new", got.Status)
+	e.clock.Advance(time.Nanosecond)
+	got := get()
+	if got.Status != "new" || len(got.Networks.V4) == 0 {
+		t.Errorf("at NetworkDelay: status %q, networks %+v; want new with networks", got.Status, got.Networks)
 	}
 	pub, _ := got.PublicIPv4()
 	priv, _ := got.PrivateIPv4()
@@ -109,22 +97,21 @@ func TestDropletLifecycle(t *testing.T) {
 		t.Error("public IPv4 is 127.0.0.1")
 	}
 
-	eventually(t, time.Second, "active", func() bool {
-		got, _, err = e.client.Droplets.Get(ctx, d.ID)
-		return err == nil && got.Status == "active"
-	})
-	if elapsed := time.Since(start); elapsed < boot {
-		t.Errorf("active after %v, before BootTime %v", elapsed, boot)
+	e.clock.Advance(boot - network - time.Nanosecond)
+	if a := action(); get().Status != "new" || a.Status != godo.ActionInProgress || a.CompletedAt != nil {
+		t.Errorf("just before BootTime: droplet %q, action %+v; want new, in-progress", get().Status, a)
+	}
+	e.clock.Advance(time.Nanosecond)
+	if got := get(); got.Status != "active" {
+		t.Errorf("at BootTime: status %q, want active", got.Status)
 	}
 	// doctl's --wait polls the create action's href this way.
 	if err := util.WaitForActive(ctx, e.client, resp.Links.Actions[0].HREF); err != nil {
 		t.Errorf("WaitForActive: %v", err)
 	}
-	a, _, err = e.client.Actions.Get(ctx, actionID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Status != godo.ActionCompleted || a.CompletedAt == nil || a.ResourceID != d.ID || a.ResourceType != "droplet" || a.Type != "create" || a.RegionSlug != "sfo3" {
+	a := action()
+	if a.Status != godo.ActionCompleted || a.CompletedAt == nil || !a.CompletedAt.Time.Equal(epoch.Add(boot)) ||
+		!a.StartedAt.Time.Equal(epoch) || a.ResourceID != d.ID || a.ResourceType != "droplet" || a.Type != "create" || a.RegionSlug != "sfo3" {
 		t.Errorf("completed action %+v", a)
 	}
 	actions, _, err := e.client.Droplets.Actions(ctx, d.ID, nil)
@@ -182,7 +169,7 @@ func TestDropletActionsOfOthers(t *testing.T) {
 func TestNeverActive(t *testing.T) {
 	e := newEnv(t, Options{NeverActive: true})
 	d, resp := e.createDroplet(t, nil)
-	time.Sleep(10 * time.Millisecond)
+	e.clock.Advance(24 * time.Hour)
 	got, _, err := e.client.Droplets.Get(ctx, d.ID)
 	if err != nil || got.Status != "new" {
 		t.Errorf("droplet %+v, %v; want still new", got, err)
@@ -194,12 +181,17 @@ func TestNeverActive(t *testing.T) {
 }
 
 func TestActionsError(t *testing.T) {
-	e := newEnv(t, Options{ActionsError: true, BootTime: 10 * time.Millisecond})
+	const boot = 10 * time.Second
+	e := newEnv(t, Options{ActionsError: true, BootTime: boot})
 	d, resp := e.createDroplet(t, nil)
-	eventually(t, time.Second, "errored action", func() bool {
-		a, _, err := e.client.Actions.Get(ctx, resp.Links.Actions[0].ID)
-		return err == nil && a.Status == "errored" && a.CompletedAt != nil
-	})
+	e.clock.Advance(boot - time.Nanosecond)
+	if a, _, err := e.client.Actions.Get(ctx, resp.Links.Actions[0].ID); err != nil || a.Status != godo.ActionInProgress {
+		t.Errorf("before BootTime: %+v, %v; want in-progress", a, err)
+	}
+	e.clock.Advance(time.Nanosecond)
+	if a, _, err := e.client.Actions.Get(ctx, resp.Links.Actions[0].ID); err != nil || a.Status != "errored" || a.CompletedAt == nil {
+		t.Errorf("at BootTime: %+v, %v; want errored", a, err)
+	}
 	got, _, err := e.client.Droplets.Get(ctx, d.ID)
 	if err != nil || got.Status != "new" {
 		t.Errorf("droplet %+v, %v; want never active", got, err)

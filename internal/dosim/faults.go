@@ -19,7 +19,7 @@ type Fault struct {
 	Path              string        // path prefix, e.g. "/v2/droplets"
 	Status            int           // answer with this status and a DigitalOcean error body; 429 also sets Retry-After and RateLimit-*
 	RetryAfter        time.Duration // Retry-After for 429 and 503, rounded up to whole seconds
-	Delay             time.Duration // sleep before handling; if the client gives up first, nothing is done or answered
+	Delay             time.Duration // wait (on Options.Clock) before handling; if the client gives up first, nothing is done or answered
 	Drop              bool          // close the connection without answering, before doing the work
 	DropAfterHandling bool          // do the work (e.g. create the droplet), then close the connection: a lost answer
 	Times             int           // matching requests it affects; 0 = all
@@ -55,12 +55,13 @@ func (s *Server) takeFault(r *http.Request) *activeFault {
 
 // apply carries out the fault and reports whether the request should still be
 // handled normally; when it answers, the answer is in c.
-func (f *activeFault) apply(c *call, rate rateState) bool {
+func (f *activeFault) apply(c *call, clock Clock, rate rateState) bool {
 	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		defer t.Stop()
+		elapsed := make(chan struct{})
+		stop := clock.AfterFunc(f.Delay, func() { close(elapsed) })
+		defer stop()
 		select {
-		case <-t.C:
+		case <-elapsed:
 		case <-c.r.Context().Done():
 			panic(http.ErrAbortHandler) // nobody is listening for the answer
 		}

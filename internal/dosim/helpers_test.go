@@ -61,22 +61,33 @@ func (w *captureWriter) Write(b []byte) (int, error) {
 // env is a simulator behind a real HTTP server with a godo client on it.
 type env struct {
 	sim    *Server
+	clock  *ManualClock // nil when the test chose its own Options.Clock
 	ts     *httptest.Server
 	rec    *recorder
 	client *godo.Client
 }
 
-// newEnv starts a simulator and, when the test ends, checks every answer it
-// gave against the spec (see spec_test.go).
+// epoch is where every test's ManualClock starts: the seed's recorded
+// import, so timestamps look like DigitalOcean's.
+var epoch = time.Date(2025, 7, 10, 20, 22, 43, 0, time.UTC)
+
+// newEnv starts a simulator on a ManualClock (unless opts names a clock)
+// and, when the test ends, checks every answer it gave against the spec
+// (see spec_test.go).
 func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
 	if opts.Logf == nil {
 		opts.Logf = t.Logf
 	}
+	var clock *ManualClock
+	if opts.Clock == nil {
+		clock = NewManualClock(epoch)
+		opts.Clock = clock
+	}
 	sim := New(opts)
 	rec := &recorder{next: sim}
 	ts := httptest.NewServer(rec)
-	e := &env{sim: sim, ts: ts, rec: rec}
+	e := &env{sim: sim, clock: clock, ts: ts, rec: rec}
 	e.client = e.godo(t, DefaultToken)
 	t.Cleanup(func() {
 		ts.Close()
@@ -125,6 +136,26 @@ func (e *env) createDroplet(t *testing.T, req *godo.DropletCreateRequest) (*godo
 	return d, resp
 }
 
+// droplet reads a droplet back through godo, failing the test on error.
+func (e *env) droplet(t *testing.T, id int) *godo.Droplet {
+	t.Helper()
+	d, _, err := e.client.Droplets.Get(ctx, id)
+	if err != nil {
+		t.Fatalf("get droplet %d: %v", id, err)
+	}
+	return d
+}
+
+// action reads an action back through godo, failing the test on error.
+func (e *env) action(t *testing.T, id int) *godo.Action {
+	t.Helper()
+	a, _, err := e.client.Actions.Get(ctx, id)
+	if err != nil {
+		t.Fatalf("get action %d: %v", id, err)
+	}
+	return a
+}
+
 func basicRequest(name string) *godo.DropletCreateRequest {
 	return &godo.DropletCreateRequest{
 		Name:    name,
@@ -136,13 +167,16 @@ func basicRequest(name string) *godo.DropletCreateRequest {
 	}
 }
 
-// eventually polls cond until it holds or the timeout passes.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+// eventually polls cond until it holds, for what happens outside the
+// simulator's clock (a connection closing, a goroutine reaching a wait). The
+// bound only keeps a broken test from hanging; it is not a speed limit.
+func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	const bound = 30 * time.Second
+	deadline := time.Now().Add(bound)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+			t.Fatalf("%s did not happen within %v", what, bound)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}

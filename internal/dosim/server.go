@@ -23,9 +23,11 @@ const DefaultToken = "dosim-token"
 const maxBody = 1 << 20
 
 // Options shapes the simulated account and its timing. The zero value is an
-// account whose droplets are active as soon as they are read back.
+// account whose droplets are active as soon as they are read back, on the
+// wall clock.
 type Options struct {
 	Token        string        // bearer token accepted; "" = DefaultToken
+	Clock        Clock         // source of time for every duration below and Fault.Delay; nil = the wall clock
 	BootTime     time.Duration // droplet status new→active; its create action in-progress→completed
 	NetworkDelay time.Duration // after create, until the droplet's networks are filled in (status still "new")
 	SSHDelay     time.Duration // after active, until the droplet's SSH endpoint starts answering
@@ -84,6 +86,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
+	}
+	if opts.Clock == nil {
+		opts.Clock = wallClock{}
 	}
 	s := &Server{
 		opts:     opts,
@@ -162,7 +167,7 @@ func (s *Server) handle(pattern string, h func(*call)) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	sw := &statusWriter{ResponseWriter: w}
-	c := &call{r: r, body: body, reqID: newUUID(), now: time.Now(), header: sw.Header()}
+	c := &call{r: r, body: body, reqID: newUUID(), now: s.opts.Clock.Now(), header: sw.Header()}
 	idx := s.record(r, body)
 	// Deferred so that a dropped connection (a panic) is recorded as status 0.
 	defer func() { s.setStatus(idx, sw.status) }()
@@ -171,7 +176,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.header.Set("X-Request-Id", c.reqID)
 	token := bearerToken(r)
 	f := s.takeFault(r)
-	if f == nil || f.apply(c, s.peekRate(token, c.now)) {
+	if f == nil || f.apply(c, s.opts.Clock, s.peekRate(token, c.now)) {
 		s.serve(sw, c, token, err)
 	}
 	if f != nil && f.DropAfterHandling {
@@ -276,7 +281,7 @@ func (s *Server) Requests() []Request {
 // from GET /v2/droplets.
 func (s *Server) Droplets() []godo.Droplet {
 	s.mu.Lock()
-	views := s.dropletViews(time.Now(), func(*droplet) bool { return true })
+	views := s.dropletViews(s.opts.Clock.Now(), func(*droplet) bool { return true })
 	s.mu.Unlock()
 	out := make([]godo.Droplet, len(views))
 	for i, v := range views {

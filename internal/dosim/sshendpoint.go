@@ -17,12 +17,12 @@ const sshBanner = "SSH-2.0-dosim\r\n"
 // when the droplet is deleted or the simulator closed. Its fields are
 // guarded by the Server's mutex.
 type sshEndpoint struct {
-	addr    string
-	wg      *sync.WaitGroup
-	timer   *time.Timer
-	ln      net.Listener
-	conns   map[net.Conn]struct{}
-	stopped bool
+	addr      string
+	wg        *sync.WaitGroup
+	stopTimer func() bool
+	ln        net.Listener
+	conns     map[net.Conn]struct{}
+	stopped   bool
 }
 
 // scheduleSSH arms d's endpoint when the options ask for one and d will ever
@@ -38,7 +38,7 @@ func (s *Server) scheduleSSH(d *droplet) {
 	}
 	d.ssh = e
 	s.sshWG.Add(1)
-	e.timer = time.AfterFunc(s.opts.BootTime+s.opts.SSHDelay, func() {
+	e.stopTimer = s.opts.Clock.AfterFunc(s.opts.BootTime+s.opts.SSHDelay, func() {
 		defer s.sshWG.Done()
 		s.openSSH(e)
 	})
@@ -51,7 +51,7 @@ func (e *sshEndpoint) stop() {
 		return
 	}
 	e.stopped = true
-	if e.timer.Stop() {
+	if e.stopTimer() {
 		e.wg.Done() // the timer's function will never run to do it
 	}
 	if e.ln != nil {

@@ -24,58 +24,50 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// sshAddr waits for the droplet's networks and returns its SSH endpoint.
+// sshAddr returns the droplet's SSH endpoint, which its networks must
+// already show.
 func sshAddr(t *testing.T, e *env, id, port int) string {
 	t.Helper()
-	var ip string
-	eventually(t, time.Second, "public IPv4", func() bool {
-		d, _, err := e.client.Droplets.Get(ctx, id)
-		if err != nil {
-			return false
-		}
-		ip, err = d.PublicIPv4()
-		return err == nil && ip != ""
-	})
+	d, _, err := e.client.Droplets.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip, err := d.PublicIPv4()
+	if err != nil || ip == "" {
+		t.Fatalf("droplet %d has no public IPv4 yet: %+v, %v", id, d.Networks, err)
+	}
 	return net.JoinHostPort(ip, strconv.Itoa(port))
 }
 
 // banner dials addr and reads the first line, or returns the error.
 func banner(addr string) (string, error) {
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
 		return "", err
 	}
 	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(time.Second))
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second)) // a bound against hanging, not a speed limit
 	return bufio.NewReader(conn).ReadString('\n')
 }
 
 func TestSSHEndpointLifecycle(t *testing.T) {
-	const boot, sshDelay = 40 * time.Millisecond, 120 * time.Millisecond
+	const boot, sshDelay = 40 * time.Second, 120 * time.Second
 	port := freePort(t)
 	e := newEnv(t, Options{BootTime: boot, SSHDelay: sshDelay, SSHPort: port})
-	start := time.Now()
 	d, _ := e.createDroplet(t, nil)
 	addr := sshAddr(t, e, d.ID, port)
 
-	eventually(t, time.Second, "active", func() bool {
-		got, _, err := e.client.Droplets.Get(ctx, d.ID)
-		return err == nil && got.Status == "active"
-	})
-	_, err := banner(addr)
-	if time.Since(start) < boot+sshDelay && err == nil {
-		t.Errorf("SSH answered %v after create, before BootTime+SSHDelay", time.Since(start))
+	e.clock.Advance(boot)
+	if got, _, err := e.client.Droplets.Get(ctx, d.ID); err != nil || got.Status != "active" {
+		t.Fatalf("at BootTime: %+v, %v; want active", got, err)
 	}
-	var line string
-	eventually(t, 2*time.Second, "SSH banner", func() bool {
-		line, err = banner(addr)
-		return err == nil
-	})
-	if elapsed := time.Since(start); elapsed < boot+sshDelay {
-		t.Errorf("SSH answered after %v, before BootTime+SSHDelay %v", elapsed, boot+sshDelay)
+	e.clock.Advance(sshDelay - time.Nanosecond)
+	if _, err := banner(addr); err == nil {
+		t.Error("SSH answers before BootTime+SSHDelay")
 	}
-	if line != sshBanner {
-		t.Errorf("banner %q, want %q", line, sshBanner)
+	e.clock.Advance(time.Nanosecond)
+	if line, err := banner(addr); err != nil || line != sshBanner {
+		t.Errorf("at BootTime+SSHDelay: banner %q, %v; want %q", line, err, sshBanner)
 	}
 
 	if _, err := e.client.Droplets.Delete(ctx, d.ID); err != nil {
@@ -106,17 +98,19 @@ func TestSSHEndpointForwardsToBackend(t *testing.T) {
 		_, _ = io.Copy(conn, conn)
 	}()
 
+	// On the wall clock, as `mage sim` runs it: with no delays the endpoint
+	// opens at once.
 	port := freePort(t)
-	e := newEnv(t, Options{SSHPort: port, SSHBackend: backend.Addr().String()})
+	e := newEnv(t, Options{SSHPort: port, SSHBackend: backend.Addr().String(), Clock: wallClock{}})
 	d, _ := e.createDroplet(t, nil)
 	addr := sshAddr(t, e, d.ID, port)
 	var conn net.Conn
-	eventually(t, time.Second, "SSH endpoint", func() bool {
+	eventually(t, "the SSH endpoint to listen", func() bool {
 		conn, err = net.Dial("tcp", addr)
 		return err == nil
 	})
 	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	r := bufio.NewReader(conn)
 	if line, err := r.ReadString('\n'); err != nil || line != "SSH-2.0-OpenSSH_9.6 stand-in\r\n" {
 		t.Fatalf("banner through the endpoint %q, %v", line, err)
@@ -140,7 +134,7 @@ func TestSSHEndpointListenFailureIsLogged(t *testing.T) {
 	var mu sync.Mutex
 	var logs []string
 	port := freePort(t)
-	e := newEnv(t, Options{SSHPort: port, SSHDelay: 500 * time.Millisecond, Logf: func(format string, args ...any) {
+	e := newEnv(t, Options{SSHPort: port, SSHDelay: time.Minute, Logf: func(format string, args ...any) {
 		mu.Lock()
 		defer mu.Unlock()
 		logs = append(logs, fmt.Sprintf(format, args...))
@@ -152,11 +146,12 @@ func TestSSHEndpointListenFailureIsLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer squatter.Close()
-	eventually(t, 3*time.Second, "the listen failure to be logged", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(logs) == 1 && strings.Contains(logs[0], addr)
-	})
+	e.clock.Advance(time.Minute)
+	mu.Lock()
+	if len(logs) != 1 || !strings.Contains(logs[0], addr) {
+		t.Errorf("logged %q, want the listen failure on %s", logs, addr)
+	}
+	mu.Unlock()
 	if got, _, err := e.client.Droplets.Get(ctx, d.ID); err != nil || got.Status != "active" {
 		t.Errorf("droplet after the failure: %+v, %v", got, err)
 	}
@@ -167,7 +162,7 @@ func TestNoSSHEndpointWhenNeverActive(t *testing.T) {
 	e := newEnv(t, Options{SSHPort: port, NeverActive: true})
 	d, _ := e.createDroplet(t, basicRequest("stuck"))
 	addr := sshAddr(t, e, d.ID, port)
-	time.Sleep(20 * time.Millisecond)
+	e.clock.Advance(24 * time.Hour)
 	if _, err := banner(addr); err == nil {
 		t.Error("a droplet that never boots answers SSH")
 	}
