@@ -67,41 +67,34 @@ func (s *Server) listActions(c *call) {
 }
 
 func (s *Server) getAction(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, ok := s.pathAction(c)
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	c.json(http.StatusOK, map[string]actionJSON{"action": s.actionView(a, c.now)})
+	withFound(s, c, s.pathAction, func(a *action) { s.answerAction(c, http.StatusOK, a) })
 }
 
 func (s *Server) listDropletActions(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, ok := s.pathDroplet(c)
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	paginate(c, "actions", s.actionViews(c.now, func(a *action) bool { return a.dropletID == d.id }))
+	withFound(s, c, s.pathDroplet, func(d *droplet) {
+		paginate(c, "actions", s.actionViews(c.now, func(a *action) bool { return a.dropletID == d.id }))
+	})
 }
 
 func (s *Server) getDropletAction(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, okDroplet := s.pathDroplet(c)
-	a, okAction := s.pathAction(c)
-	if !okDroplet || !okAction || a.dropletID != d.id {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	c.json(http.StatusOK, map[string]actionJSON{"action": s.actionView(a, c.now)})
+	withFound(s, c, s.pathDropletAction, func(a *action) { s.answerAction(c, http.StatusOK, a) })
+}
+
+// answerAction answers with a's state now; the caller holds s.mu.
+func (s *Server) answerAction(c *call, status int, a *action) {
+	c.json(status, map[string]actionJSON{"action": s.actionView(a, c.now)})
 }
 
 // pathAction finds the action the {action} path segment names; the caller
 // holds s.mu.
 func (s *Server) pathAction(c *call) (*action, bool) {
 	return byID(s.actions, c.r.PathValue("action"))
+}
+
+// pathDropletAction finds the action {action} of the droplet {droplet};
+// the caller holds s.mu.
+func (s *Server) pathDropletAction(c *call) (*action, bool) {
+	d, okDroplet := s.pathDroplet(c)
+	a, okAction := s.pathAction(c)
+	return a, okDroplet && okAction && a.dropletID == d.id
 }

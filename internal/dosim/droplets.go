@@ -126,14 +126,9 @@ func (s *Server) pathDroplet(c *call) (*droplet, bool) {
 }
 
 func (s *Server) getDroplet(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, ok := s.pathDroplet(c)
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	c.json(http.StatusOK, map[string]dropletJSON{"droplet": s.view(d, c.now)})
+	withFound(s, c, s.pathDroplet, func(d *droplet) {
+		c.json(http.StatusOK, map[string]dropletJSON{"droplet": s.view(d, c.now)})
+	})
 }
 
 // listDroplets supports the tag_name, name (exact, case-insensitive) and
@@ -164,15 +159,10 @@ func (s *Server) listDroplets(c *call) {
 // deleteDroplet removes the droplet at once; DigitalOcean takes a few
 // seconds, during which the droplet still lists, but nothing here needs that.
 func (s *Server) deleteDroplet(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, ok := s.pathDroplet(c)
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	s.remove(d)
-	c.noContent()
+	withFound(s, c, s.pathDroplet, func(d *droplet) {
+		s.remove(d)
+		c.noContent()
+	})
 }
 
 func (s *Server) deleteDropletsByTag(c *call) {

@@ -1,6 +1,7 @@
 package dosim
 
 import (
+	"net/http"
 	"sort"
 	"strconv"
 )
@@ -38,4 +39,17 @@ func byID[V any](m map[int]V, segment string) (V, bool) {
 	}
 	v, ok := m[id]
 	return v, ok
+}
+
+// withFound runs f, with s.mu held, on what find resolves the request's
+// path to, or answers 404 as DigitalOcean does for an unknown id.
+func withFound[T any](s *Server, c *call, find func(*call) (T, bool), f func(T)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := find(c)
+	if !ok {
+		c.fail(http.StatusNotFound, msgNotFound)
+		return
+	}
+	f(v)
 }

@@ -174,19 +174,15 @@ func (s *Server) getImage(c *call) {
 		c.json(http.StatusOK, map[string]imageJSON{"image": im})
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ci, ok := s.pathImage(ref)
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	c.json(http.StatusOK, map[string]imageJSON{"image": s.imageView(ci, c.now)})
+	withFound(s, c, s.pathImage, func(ci *customImage) {
+		c.json(http.StatusOK, map[string]imageJSON{"image": s.imageView(ci, c.now)})
+	})
 }
 
-// pathImage finds a custom image by id; the caller holds s.mu.
-func (s *Server) pathImage(ref string) (*customImage, bool) {
-	return byID(s.images, ref)
+// pathImage finds the custom image the {image} path segment names; the
+// caller holds s.mu.
+func (s *Server) pathImage(c *call) (*customImage, bool) {
+	return byID(s.images, c.r.PathValue("image"))
 }
 
 // createImage starts a custom image import (images_create_custom.yml):
@@ -252,23 +248,18 @@ func (s *Server) updateImage(c *call) {
 		c.fail(http.StatusForbidden, msgForbidden)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ci, ok := s.pathImage(ref)
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	if req.Name != "" {
-		ci.name = req.Name
-	}
-	if req.Distribution != "" {
-		ci.distribution = customDistribution(req.Distribution)
-	}
-	if req.Description != "" {
-		ci.description = req.Description
-	}
-	c.json(http.StatusOK, map[string]imageJSON{"image": s.imageView(ci, c.now)})
+	withFound(s, c, s.pathImage, func(ci *customImage) {
+		if req.Name != "" {
+			ci.name = req.Name
+		}
+		if req.Distribution != "" {
+			ci.distribution = customDistribution(req.Distribution)
+		}
+		if req.Description != "" {
+			ci.description = req.Description
+		}
+		c.json(http.StatusOK, map[string]imageJSON{"image": s.imageView(ci, c.now)})
+	})
 }
 
 // deleteImage deletes a custom image; a failed import, already "deleted",
@@ -279,17 +270,12 @@ func (s *Server) deleteImage(c *call) {
 		c.fail(http.StatusForbidden, msgForbidden)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ci, ok := s.pathImage(ref)
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	if s.imageView(ci, c.now).Status == "deleted" {
-		c.fail(http.StatusUnprocessableEntity, msgImageDeleted)
-		return
-	}
-	delete(s.images, ci.id)
-	c.noContent()
+	withFound(s, c, s.pathImage, func(ci *customImage) {
+		if s.imageView(ci, c.now).Status == "deleted" {
+			c.fail(http.StatusUnprocessableEntity, msgImageDeleted)
+			return
+		}
+		delete(s.images, ci.id)
+		c.noContent()
+	})
 }

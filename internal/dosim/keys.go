@@ -95,15 +95,16 @@ func (s *Server) listKeys(c *call) {
 	paginate(c, "ssh_keys", keys)
 }
 
+// pathKey finds the index of the key the {key} path segment names, by id or
+// fingerprint; the caller holds s.mu.
+func (s *Server) pathKey(c *call) (int, bool) {
+	return s.findKey(c.r.PathValue("key"))
+}
+
 func (s *Server) getKey(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i, ok := s.findKey(c.r.PathValue("key"))
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	c.json(http.StatusOK, map[string]keyJSON{"ssh_key": s.keys[i]})
+	withFound(s, c, s.pathKey, func(i int) {
+		c.json(http.StatusOK, map[string]keyJSON{"ssh_key": s.keys[i]})
+	})
 }
 
 func (s *Server) createKey(c *call) {
@@ -135,13 +136,8 @@ func (s *Server) createKey(c *call) {
 }
 
 func (s *Server) deleteKey(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i, ok := s.findKey(c.r.PathValue("key"))
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	s.keys = append(s.keys[:i], s.keys[i+1:]...)
-	c.noContent()
+	withFound(s, c, s.pathKey, func(i int) {
+		s.keys = append(s.keys[:i], s.keys[i+1:]...)
+		c.noContent()
+	})
 }

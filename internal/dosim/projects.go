@@ -89,32 +89,28 @@ func (s *Server) listProjects(c *call) {
 	paginate(c, "projects", projects)
 }
 
+// pathProject finds the project the {project} path segment names; the
+// caller holds s.mu.
+func (s *Server) pathProject(c *call) (projectJSON, bool) {
+	return s.findProject(c.r.PathValue("project"))
+}
+
 func (s *Server) getProject(c *call) {
-	s.mu.Lock()
-	p, ok := s.findProject(c.r.PathValue("project"))
-	s.mu.Unlock()
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	c.json(http.StatusOK, map[string]projectJSON{"project": p})
+	withFound(s, c, s.pathProject, func(p projectJSON) {
+		c.json(http.StatusOK, map[string]projectJSON{"project": p})
+	})
 }
 
 func (s *Server) listProjectResources(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.findProject(c.r.PathValue("project"))
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	var out []resourceJSON
-	for _, id := range sortedIDs(s.droplets) {
-		if d := s.droplets[id]; d.projectID == p.ID {
-			out = append(out, d.resource(c))
+	withFound(s, c, s.pathProject, func(p projectJSON) {
+		var out []resourceJSON
+		for _, id := range sortedIDs(s.droplets) {
+			if d := s.droplets[id]; d.projectID == p.ID {
+				out = append(out, d.resource(c))
+			}
 		}
-	}
-	paginate(c, "resources", out)
+		paginate(c, "resources", out)
+	})
 }
 
 // assignProjectResources moves droplets into the project. A well-formed URN
@@ -134,26 +130,21 @@ func (s *Server) assignProjectResources(c *call) {
 			return
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.findProject(c.r.PathValue("project"))
-	if !ok {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	out := make([]resourceJSON, 0, len(req.Resources))
-	for _, urn := range req.Resources {
-		d := s.dropletByURN(urn)
-		if d == nil {
-			out = append(out, resourceJSON{URN: urn, Status: "not_found"})
-			continue
+	withFound(s, c, s.pathProject, func(p projectJSON) {
+		out := make([]resourceJSON, 0, len(req.Resources))
+		for _, urn := range req.Resources {
+			d := s.dropletByURN(urn)
+			if d == nil {
+				out = append(out, resourceJSON{URN: urn, Status: "not_found"})
+				continue
+			}
+			if d.projectID != p.ID {
+				d.projectID, d.assignedAt = p.ID, c.now
+			}
+			out = append(out, d.resource(c))
 		}
-		if d.projectID != p.ID {
-			d.projectID, d.assignedAt = p.ID, c.now
-		}
-		out = append(out, d.resource(c))
-	}
-	c.json(http.StatusOK, map[string][]resourceJSON{"resources": out})
+		c.json(http.StatusOK, map[string][]resourceJSON{"resources": out})
+	})
 }
 
 // dropletByURN finds the droplet a "do:droplet:<id>" URN names; the caller
