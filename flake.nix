@@ -73,16 +73,11 @@
           # go.mod says `go 1.25.0`; nixos-25.11's default `go` is go_1_25 too,
           # named here so that a nixpkgs update cannot change it unnoticed.
           go = pkgs.go_1_25;
-          # go.mod pins mage v1.17.2 as a tool; nixpkgs packages another version.
-          mage = pkgs.writeShellScriptBin "mage" ''
-            GOTOOLCHAIN=local exec ${go}/bin/go tool mage "$@"
-          '';
         in
         {
           default = pkgs.mkShell {
             packages = [
               go
-              mage
               pkgs.gopls
               pkgs.gotools
               pkgs.golangci-lint
@@ -99,6 +94,13 @@
             ];
             # Never download another Go toolchain: use the one above.
             GOTOOLCHAIN = "local";
+            # `mage` is bin/mage of the working tree: go.mod's pin of mage,
+            # compiled once and rebuilt when a Go file changes (nixpkgs
+            # packages another mage version, and `go tool mage` recompiles on
+            # every run).
+            shellHook = ''
+              export PATH="$(git rev-parse --show-toplevel 2>/dev/null || pwd)/bin:$PATH"
+            '';
           };
         }
       );

