@@ -18,6 +18,7 @@ import (
 type Client struct {
 	ssh         *ssh.Client
 	target      string // user@host[:port], for messages
+	hostKey     ssh.PublicKey
 	fingerprint string
 
 	closeOnce sync.Once
@@ -85,6 +86,7 @@ func Dial(ctx context.Context, host string, cfg Config) (*Client, error) {
 	c := &Client{
 		ssh:         ssh.NewClient(sshConn, chans, reqs),
 		target:      target,
+		hostKey:     hostKeys.seen,
 		fingerprint: hostKeys.fingerprint(),
 		done:        make(chan struct{}),
 	}
@@ -106,6 +108,9 @@ func handshakeError(err error, user, host string, identities []string) error {
 	}
 	return fmt.Errorf("ssh %s@%s: %w", user, host, err)
 }
+
+// HostKey returns the host key the server showed, as known_hosts verified it.
+func (c *Client) HostKey() ssh.PublicKey { return c.hostKey }
 
 // HostKeyFingerprint returns the SHA256 fingerprint of the server's host key.
 func (c *Client) HostKeyFingerprint() string { return c.fingerprint }

@@ -164,6 +164,12 @@ func (s *Server) KnownHostsFile(t testing.TB) string {
 	return path
 }
 
+// HostPublicKey is the server's current host key as a line of an
+// ssh_host_*_key.pub file.
+func (s *Server) HostPublicKey() string {
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.hostKey)))
+}
+
 func (s *Server) path(name string) string { return filepath.Join(s.dir, name) }
 
 func (s *Server) newHostKey(t testing.TB) {
