@@ -107,9 +107,9 @@ func TestLoadWithoutFolderHasNoHosts(t *testing.T) {
 
 func TestLoadNamesTheBrokenFile(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		break_ func(t *testing.T, folder string)
-		want  string
+		name    string
+		breakIt func(t *testing.T, folder string)
+		want    string
 	}{
 		{"no host.json", func(t *testing.T, f string) { remove(t, f, MetaFile) }, "needs its host.json"},
 		{"unknown field", func(t *testing.T, f string) {
@@ -124,7 +124,7 @@ func TestLoadNamesTheBrokenFile(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeHost(t, dir, mustNew(t, "web1", Anywhere, "203.0.113.7"))
-			tc.break_(t, filepath.Join(dir, "web1"))
+			tc.breakIt(t, filepath.Join(dir, "web1"))
 			_, err := Load(dir)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Load = %v, want an error containing %q", err, tc.want)
