@@ -2,7 +2,6 @@ package anywhere
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
@@ -34,13 +33,4 @@ func Command(host string, cfg remote.Config) []string {
 		argv = append(argv, "--ssh-port", strconv.Itoa(cfg.Port))
 	}
 	return argv
-}
-
-// CommandLine is argv as a shell command line, for the operator to read or paste.
-func CommandLine(argv []string) string {
-	words := make([]string, len(argv))
-	for i, a := range argv {
-		words[i] = remote.ShellQuote(a)
-	}
-	return strings.Join(words, " ")
 }

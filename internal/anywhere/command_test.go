@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 )
 
 func TestCommand(t *testing.T) {
@@ -41,7 +42,7 @@ func TestCommand(t *testing.T) {
 }
 
 func TestCommandLine(t *testing.T) {
-	got := CommandLine(Command("203.0.113.7", remote.Config{IdentityFile: "/keys/my key"}))
+	got := runner.CommandLine(Command("203.0.113.7", remote.Config{IdentityFile: "/keys/my key"}))
 	want := "nix --extra-experimental-features 'nix-command flakes' run .#nixos-anywhere -- --flake .#digitalocean " +
 		"--target-host root@203.0.113.7 --copy-host-keys -i '/keys/my key'"
 	if got != want {

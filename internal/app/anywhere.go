@@ -65,7 +65,7 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 	}
 	argv := anywhere.Command(t.ip, cfg)
 	if o.DryRun {
-		if werr := e.print(false, display.Command(hints.DryRun, argv, anywhere.CommandLine(argv))); werr != nil {
+		if werr := e.print(false, display.Command(hints.DryRun, argv, runner.CommandLine(argv))); werr != nil {
 			return werr
 		}
 		return err
@@ -82,7 +82,7 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 	if timeout == 0 {
 		timeout = 30 * time.Minute
 	}
-	fmt.Fprintf(e.Err, "installing NixOS on %s, wiping its disk (at most %s): %s\n", t.ip, timeout, anywhere.CommandLine(argv))
+	fmt.Fprintf(e.Err, "installing NixOS on %s, wiping its disk (at most %s): %s\n", t.ip, timeout, runner.CommandLine(argv))
 	ictx, cancel := context.WithTimeout(ctx, timeout)
 	err = anywhere.Install(ictx, o.Runner, argv, e.Err)
 	cancel()

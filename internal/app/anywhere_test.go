@@ -116,24 +116,24 @@ func (r *installRunner) Run(ctx context.Context, c runner.Command) error {
 
 func TestAnywhereInstallsAndVerifiesByDropletName(t *testing.T) {
 	a := newAnywhereSetup(t)
-	runner := &installRunner{osRelease: a.files.OSRelease, rebooting: make(chan struct{}), down: make(chan struct{})}
+	inst := &installRunner{osRelease: a.files.OSRelease, rebooting: make(chan struct{}), down: make(chan struct{})}
 	done := make(chan error, 1)
 	go func() {
-		done <- Anywhere(context.Background(), a.Env, "host="+a.droplet.Name, AnywhereOptions{Yes: true, Runner: runner, Files: a.files})
+		done <- Anywhere(context.Background(), a.Env, "host="+a.droplet.Name, AnywhereOptions{Yes: true, Runner: inst, Files: a.files})
 	}()
 
 	select {
-	case <-runner.rebooting:
+	case <-inst.rebooting:
 	case err := <-done:
 		t.Fatalf("Anywhere returned before the reboot: %v\nstdout:\n%s\nstderr:\n%s", err, a.Stdout, a.Stderr)
 	}
 	a.sshd.Stop(t)
-	close(runner.down)
+	close(inst.down)
 	time.Sleep(300 * time.Millisecond) // verification has to wait for the "reboot"
 	a.sshd.Restart(t)
 	err := <-done
 
-	if diff := cmp.Diff(a.wantArgv(), runner.argv); diff != "" {
+	if diff := cmp.Diff(a.wantArgv(), inst.argv); diff != "" {
 		t.Errorf("nixos-anywhere argv (-want +got):\n%s", diff)
 	}
 	stdout, stderr := a.Stdout.String(), a.Stderr.String()
@@ -157,7 +157,7 @@ func TestAnywhereInstallsAndVerifiesByDropletName(t *testing.T) {
 	for _, want := range []string{
 		fmt.Sprintf("droplet %s (id %d) is at %s\n", a.droplet.Name, a.droplet.ID, a.ip),
 		"trusting new host key for [" + a.ip + "]:" + strconv.Itoa(a.Settings.SSHPort) + ": " + a.sshd.HostKeyFingerprint,
-		"installing NixOS on " + a.ip + ", wiping its disk (at most 30m0s): " + anywhere.CommandLine(a.wantArgv()) + "\n",
+		"installing NixOS on " + a.ip + ", wiping its disk (at most 30m0s): " + runner.CommandLine(a.wantArgv()) + "\n",
 		"### Switching system into kexec ###\n==> phase kexec, after 0s\n",
 		"### Rebooting ###\n==> phase reboot, after ",
 		"waiting up to 5s for SSH on " + a.ip + ":",

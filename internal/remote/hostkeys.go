@@ -200,3 +200,30 @@ func (h *hostKeys) fingerprint() string {
 	}
 	return ssh.FingerprintSHA256(h.seen)
 }
+
+// KnowHostKey records key as host's host key in cfg's known_hosts file,
+// unless the file already holds a key for host, and reports whether it
+// did. Where a host's key is known from elsewhere (a host entry in the
+// repository), this takes the place of trusting the first key shown; a
+// key already recorded is left for Dial to verify.
+func KnowHostKey(cfg Config, host string, key ssh.PublicKey) (bool, error) {
+	file, err := cfg.knownHostsFile()
+	if err != nil {
+		return false, err
+	}
+	h, err := newHostKeys(file, cfg.log())
+	if err != nil {
+		return false, err
+	}
+	addr := cfg.Addr(host)
+	knownHostsMu.Lock()
+	defer knownHostsMu.Unlock()
+	known, err := h.known(addr)
+	if err != nil || len(known) > 0 {
+		return false, err
+	}
+	if err := appendLine(file, knownhosts.Line([]string{addr}, key)); err != nil {
+		return false, fmt.Errorf("record the host key of %s: %w", knownhosts.Normalize(addr), err)
+	}
+	return true, nil
+}

@@ -251,3 +251,53 @@ func signer(t *testing.T, priv any) ssh.Signer {
 	}
 	return s
 }
+
+func TestKnowHostKeyTakesThePlaceOfFirstUse(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	cfg := trusted(t, s)
+	cfg.KnownHostsFile = filepath.Join(t.TempDir(), "known_hosts")
+	key, _, _, _, err := ssh.ParseAuthorizedKey([]byte(s.HostPublicKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	added, err := KnowHostKey(cfg, s.Host, key)
+	if err != nil || !added {
+		t.Fatalf("KnowHostKey on an empty file = %v, %v; want the key added", added, err)
+	}
+	// No trust-on-first-use notice: trusted fails the test on one.
+	c := mustDial(t, s.Host, cfg)
+	if c.HostKey() == nil || ssh.FingerprintSHA256(c.HostKey()) != s.HostKeyFingerprint {
+		t.Errorf("HostKey = %v, want the server's %s", c.HostKey(), s.HostKeyFingerprint)
+	}
+	added, err = KnowHostKey(cfg, s.Host, key)
+	if err != nil || added {
+		t.Errorf("KnowHostKey on a known host = %v, %v; want nothing added", added, err)
+	}
+	if lines := strings.Count(readFile(t, cfg.KnownHostsFile), "\n"); lines != 1 {
+		t.Errorf("known_hosts has %d lines, want 1", lines)
+	}
+}
+
+func TestKnowHostKeyOfAnotherKeyStopsTheDial(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	cfg := trusted(t, s)
+	cfg.KnownHostsFile = filepath.Join(t.TempDir(), "known_hosts")
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := KnowHostKey(cfg, s.Host, other); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Dial(context.Background(), s.Host, cfg)
+	var changed *HostKeyChangedError
+	if !errors.As(err, &changed) || changed.Want != ssh.FingerprintSHA256(other) {
+		t.Errorf("Dial = %v, want a HostKeyChangedError expecting the recorded key", err)
+	}
+}

@@ -50,6 +50,14 @@ type Server struct {
 // skipped, except under CI, where a skip would hide that nothing ran.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartOn(t, "127.0.0.1", 0)
+}
+
+// StartOn is Start on the loopback address host (any of 127.0.0.0/8) and
+// port, 0 for a free one: servers at several addresses on one port stand
+// in for several machines that a tool reaches on the same port.
+func StartOn(t testing.TB, host string, port int) *Server {
+	t.Helper()
 	if _, err := os.Stat(sshdPath); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is required under CI (apt-get install openssh-server): %v", sshdPath, err)
@@ -69,7 +77,7 @@ func Start(t testing.TB) *Server {
 	}
 	dir := t.TempDir()
 	s := &Server{
-		Host:          "127.0.0.1",
+		Host:          host,
 		User:          u.Username,
 		ClientKeyFile: filepath.Join(dir, "client_ed25519"),
 		dir:           dir,
@@ -89,12 +97,16 @@ func Start(t testing.TB) *Server {
 	// Another process can take the port between our probe and sshd's bind;
 	// sshd then exits and a fresh port is tried.
 	for attempt := 1; ; attempt++ {
-		s.setPort(t, freePort(t))
+		if port != 0 {
+			s.setPort(t, port)
+		} else {
+			s.setPort(t, freePort(t, host))
+		}
 		err := s.launch()
 		if err == nil {
 			return s
 		}
-		if attempt == 3 {
+		if attempt == 3 || port != 0 {
 			t.Fatalf("start sshd: %v", err)
 		}
 		t.Logf("start sshd on port %d: %v; trying another port", s.Port, err)
@@ -162,6 +174,13 @@ func (s *Server) KnownHostsFile(t testing.TB) string {
 		t.Fatalf("write known_hosts: %v", err)
 	}
 	return path
+}
+
+// Authorize lets the private key in keyFile log in too, as the client
+// key of another Server, so that one identity reaches several servers.
+func (s *Server) Authorize(t testing.TB, keyFile string) {
+	t.Helper()
+	AppendFile(t, s.path("authorized_keys"), AuthorizedKey(t, keyFile)+"\n")
 }
 
 // HostPublicKey is the server's current host key as a line of an
@@ -264,10 +283,10 @@ func answers(addr string) bool {
 	return strings.HasPrefix(line, "SSH-")
 }
 
-// freePort asks the kernel for a port that is free now.
-func freePort(t testing.TB) int {
+// freePort asks the kernel for a port of host that is free now.
+func freePort(t testing.TB, host string) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatalf("find a free port: %v", err)
 	}
