@@ -38,9 +38,9 @@ func CheckAuthorizedKeys(path string, cfg remote.Config) verify.Check {
 	}
 	if len(offered) == 1 {
 		line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(offered[0])))
-		return verify.Fail("keys", fmt.Errorf("%s lacks %s, so root would refuse you after the reinstall; add this line to it: %s", path, source, line))
+		return verify.Fail("keys", fmt.Errorf("%s lacks %s, so root would refuse you once the machine runs this repository's configuration; add this line to it: %s", path, source, line))
 	}
-	return verify.Fail("keys", fmt.Errorf("%s lacks every one of %s, so root would refuse you after the reinstall; add one, e.g. `ssh-add -L >> %s`", path, source, path))
+	return verify.Fail("keys", fmt.Errorf("%s lacks every one of %s, so root would refuse you once the machine runs this repository's configuration; add one, e.g. `ssh-add -L >> %s`", path, source, path))
 }
 
 // describeSource names where the keys cfg logs in with come from, given the

@@ -36,7 +36,7 @@ func TestCheckAuthorizedKeysWithIdentityFile(t *testing.T) {
 		{listed, id, verify.Pass("keys", listed+" holds 2 key(s), including the key of "+id)},
 		// An encrypted OpenSSH key still shows its public half.
 		{lockedListed, locked, verify.Pass("keys", lockedListed+" holds 1 key(s), including the key of "+locked)},
-		{unlisted, id, verify.Fail("keys", errors.New(unlisted+" lacks the key of "+id+", so root would refuse you after the reinstall; add this line to it: "+sshtest.AuthorizedKey(t, id)))},
+		{unlisted, id, verify.Fail("keys", errors.New(unlisted+" lacks the key of "+id+", so root would refuse you once the machine runs this repository's configuration; add this line to it: "+sshtest.AuthorizedKey(t, id)))},
 		{empty, id, verify.Fail("keys", errors.New(empty+" has no key, so the installed NixOS would accept no login: add the OpenSSH public keys that may log in as root, one a line, e.g. `ssh-add -L >> "+empty+"`"))},
 	} {
 		got := CheckAuthorizedKeys(tc.file, remote.Config{IdentityFile: tc.identity})
@@ -81,7 +81,7 @@ func TestCheckAuthorizedKeysWithAgent(t *testing.T) {
 	}
 	sshtest.NewKeyFile(t, filepath.Join(dir, "other"))
 	unlisted := sshtest.TempFile(t, "keys", sshtest.AuthorizedKey(t, filepath.Join(dir, "other"))+"\n")
-	want := unlisted + " lacks the ssh-agent keys, so root would refuse you after the reinstall; add this line to it: " + sshtest.AuthorizedKey(t, key)
+	want := unlisted + " lacks the ssh-agent keys, so root would refuse you once the machine runs this repository's configuration; add this line to it: " + sshtest.AuthorizedKey(t, key)
 	if got := CheckAuthorizedKeys(unlisted, remote.Config{}); got.Status != verify.Failed || got.Detail != want {
 		t.Errorf("%s %s\nwant FAILED %s", got.Status, got.Detail, want)
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -13,7 +14,9 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
@@ -27,6 +30,7 @@ type AnywhereOptions struct {
 	Timeout time.Duration  // how long nixos-anywhere may run; 0 = 30m
 	Runner  runner.Runner  // nil = run nixos-anywhere for real
 	Files   anywhere.Files // zero = the real files
+	Host    HostFiles      // where the host entry goes; zero = hosts/
 }
 
 // target is the machine the anywhere target works on.
@@ -68,6 +72,11 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 		if werr := e.print(false, display.Command(hints.DryRun, argv, runner.CommandLine(argv))); werr != nil {
 			return werr
 		}
+		if t.droplet == nil {
+			fmt.Fprintf(e.Out, "host entry: written once %s runs NixOS, under %s/<its hostname>/\n", t.ip, o.Host.dir())
+		} else if perr := showHostPlan(e, o.Host, hosts.Install{Name: t.droplet.Name, Route: hosts.Anywhere, Address: t.ip}); perr != nil {
+			return errors.Join(err, perr)
+		}
 		return err
 	}
 	if err != nil {
@@ -106,7 +115,29 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 		return err
 	}
 	fmt.Fprintf(e.Err, "NixOS runs on %s: %s\n", t.ip, hints.AfterInstall(t.ip))
-	return nil
+	return recordAnywhereHost(ctx, e, t, cfg, o.Host)
+}
+
+// recordAnywhereHost writes the host entry of the droplet just installed,
+// named as the droplet, or as the machine calls itself when no droplet of
+// the account has its address (cloud-init names it after the droplet).
+func recordAnywhereHost(ctx context.Context, e *Env, t target, cfg remote.Config, f HostFiles) error {
+	c, err := remote.Dial(ctx, t.ip, cfg)
+	if err != nil {
+		return fmt.Errorf("log in to write the host entry: %w", err)
+	}
+	defer c.Close()
+	name := ""
+	if t.droplet != nil {
+		name = t.droplet.Name
+	} else {
+		out, err := c.Output(ctx, "hostname")
+		if err != nil {
+			return fmt.Errorf("ask %s its name for the host entry: %w", t.ip, err)
+		}
+		name = strings.TrimSpace(string(out))
+	}
+	return RecordHost(ctx, e, c, f, hosts.Install{Name: name, Route: hosts.Anywhere, Address: t.ip})
 }
 
 // confirmWipe stands between the preflight and an install that erases the

@@ -14,6 +14,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
@@ -29,6 +30,9 @@ type InfectOptions struct {
 	Paths    infect.Paths // where the droplet keeps the install's traces; zero = infect.DefaultPaths()
 	SSHUser  string       // "" = root
 	LogDir   string       // where the logs of a failed install are copied; "" = the current directory
+
+	Host   HostFiles // where the host entry goes; zero = hosts/
+	DryRun bool      // check the droplet against the API and show the user data and host entry; create nothing
 
 	Install time.Duration // how long the install may take, reboot included; 0 = 45m
 	Reboot  time.Duration // how long the droplet may stay unreachable; 0 = 10m
@@ -78,6 +82,10 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 	fmt.Fprintf(e.Err, "user data: %d bytes; nixos-infect %.12s (sha256 %.12s…), channel %s, %d key(s) from %s\n",
 		len(ud), infect.Commit, infect.ScriptSHA256, e.Settings.InfectChannel, len(keys), o.KeysFile)
 
+	if o.DryRun {
+		return infectDryRun(ctx, e, o, spec)
+	}
+
 	d, _, err := Provision(ctx, e, spec, o.Timeout)
 	if err != nil {
 		return err
@@ -111,7 +119,20 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 		return err
 	}
 	fmt.Fprintf(e.Err, "droplet %s runs NixOS: %s\n", d.Name, hints.AfterInstall(ip))
-	return nil
+	return RecordHost(ctx, e, c, o.Host, hosts.Install{Name: d.Name, Route: hosts.Infect, Address: ip, StateVersion: infect.StateVersion})
+}
+
+// infectDryRun checks spec against the API, as Provision would before
+// creating, and shows what the run would make: the droplet, its user data
+// and the host entry.
+func infectDryRun(ctx context.Context, e *Env, o InfectOptions, spec droplets.Spec) error {
+	plan, err := droplets.Check(ctx, e.dropletAPI(), spec)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Out, "droplet %s (not created: -dryrun): %s in %s, image %s, IPv6 %t, $%0.2f/month, %d bytes of user data running nixos-infect %.12s\n",
+		plan.Name, plan.Size.Slug, plan.Region, spec.Image, plan.IPv6, plan.Size.PriceMonthly, len(spec.UserData), infect.Commit)
+	return showHostPlan(e, o.Host, hosts.Install{Name: plan.Name, Route: hosts.Infect, StateVersion: infect.StateVersion})
 }
 
 // infectFailed copies the install's logs into a local file, says where,

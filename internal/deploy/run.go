@@ -134,7 +134,7 @@ func Run(ctx context.Context, hs []hosts.Host, o Options) ([]Result, error) {
 		}
 	}
 
-	fmt.Fprintf(o.Log, "deploying %d host(s), at most %d at a time, each rolling back by itself if it fails\n", len(ready), parallel(o.Parallel))
+	fmt.Fprintf(o.Log, "deploying %d host(s), at most %d at a time, each rolling back by itself if it fails\n", len(ready), Workers(o.Parallel))
 	each(len(ready), o.Parallel, func(k int) {
 		i := ready[k]
 		if ctx.Err() != nil {
@@ -172,12 +172,13 @@ func Run(ctx context.Context, hs []hosts.Host, o Options) ([]Result, error) {
 	return results, nil
 }
 
-func parallel(n int) int { return cmp.Or(max(n, 0), 4) }
+// Workers is how many hosts Options.Parallel n deploys at once.
+func Workers(n int) int { return cmp.Or(max(n, 0), 4) }
 
 // each calls f(0) … f(n-1), at most limit (0 = 4) at once, and returns
 // when all have returned.
 func each(n, limit int, f func(int)) {
-	sem := make(chan struct{}, parallel(limit))
+	sem := make(chan struct{}, Workers(limit))
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)

@@ -1,6 +1,7 @@
 package hosts
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -50,7 +51,8 @@ type Install struct {
 }
 
 // Plan is the entry Collect will write for in, with no content copied
-// yet: what a dry run shows.
+// yet: what a dry run shows. Its Address may still be "" when the droplet
+// is yet to be made.
 func Plan(in Install) (Entry, error) {
 	sv := in.StateVersion
 	if in.Route == Anywhere {
@@ -59,10 +61,12 @@ func Plan(in Install) (Entry, error) {
 			return Entry{}, err
 		}
 	}
-	h, err := New(in.Name, in.Route, in.Address, sv)
+	addr := cmp.Or(in.Address, "192.0.2.1") // checked as an address to come
+	h, err := New(in.Name, in.Route, addr, sv)
 	if err != nil {
 		return Entry{}, err
 	}
+	h.Address = in.Address
 	e := Entry{Host: h, Files: []File{{Name: HostKeyFile, From: in.Source.HostKey + " on the droplet"}}}
 	switch in.Route {
 	case Anywhere:

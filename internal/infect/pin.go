@@ -80,3 +80,8 @@ const (
 	ScriptSHA256 = "4cc3b5f8e4333ab4f02906d80a836c1b36e2887a51abf4eba4d9113b33934393"
 	ScriptURL    = "https://raw.githubusercontent.com/elitak/nixos-infect/" + Commit + "/nixos-infect"
 )
+
+// StateVersion is the system.stateVersion that makeConf writes into
+// /etc/nixos/configuration.nix at Commit ("23.11", whatever the channel);
+// the host entry records the value read from the droplet itself.
+const StateVersion = "23.11"
