@@ -23,6 +23,18 @@
         treefmt-nix.follows = "";
       };
     };
+
+    # Deploys to the hosts of hosts/ (`mage deploy`): upstream master of
+    # 2026-02-02, the last before our nixpkgs pin (see flake.lock).
+    deploy-rs = {
+      url = "github:serokell/deploy-rs";
+      inputs = {
+        nixpkgs.follows = "nixpkgs";
+        # Used only by deploy-rs's default.nix and shell.nix, for users
+        # without flakes; "" points it at this flake, so it is never fetched.
+        flake-compat.follows = "";
+      };
+    };
   };
 
   outputs =
@@ -31,6 +43,7 @@
       nixpkgs,
       disko,
       nixos-anywhere,
+      deploy-rs,
     }:
     let
       inherit (nixpkgs) lib;
@@ -41,22 +54,59 @@
         "aarch64-darwin"
       ];
       pkgsLinux = nixpkgs.legacyPackages.x86_64-linux;
+      platform = {
+        nixpkgs.hostPlatform = "x86_64-linux";
+      };
+
+      # The hosts of a hosts/ folder: each is the shared profile of the route
+      # that installed it plus its own folder (hosts/default.nix).
+      hostsFrom =
+        dir:
+        import ./hosts {
+          inherit dir;
+          inherit (nixpkgs.lib) nixosSystem;
+          activateNixos = deploy-rs.lib.x86_64-linux.activate.nixos;
+          profiles = {
+            anywhere = [
+              disko.nixosModules.disko
+              ./nixos-anywhere/configuration.nix
+              platform
+            ];
+            infect = [
+              ./nixos-infect/configuration.nix
+              platform
+            ];
+          };
+        };
+      hosts = hostsFrom ./hosts;
     in
     {
-      # Route 1: `nixos-anywhere --flake .#digitalocean --target-host root@<ip>`.
-      # Tested on 2 GB droplets; 1 GB ones lack the RAM for kexec.
-      nixosConfigurations.digitalocean = nixpkgs.lib.nixosSystem {
-        modules = [
-          disko.nixosModules.disko
-          ./nixos-anywhere/configuration.nix
-          { nixpkgs.hostPlatform = "x86_64-linux"; }
-        ];
-      };
+      nixosConfigurations = {
+        # Route 1: `nixos-anywhere --flake .#digitalocean --target-host
+        # root@<ip>` installs this on a droplet that is not a host yet; its
+        # host entry then makes it nixosConfigurations.<name>, the same
+        # system plus its names. Tested on 2 GB droplets; 1 GB ones lack
+        # the RAM for kexec.
+        digitalocean = nixpkgs.lib.nixosSystem {
+          modules = [
+            disko.nixosModules.disko
+            ./nixos-anywhere/configuration.nix
+            ./nixos-anywhere/disk-config.nix
+            platform
+          ];
+        };
+      }
+      // hosts.nixosConfigurations;
+
+      # `mage deploy` runs deploy-rs on these, one host at a time per run.
+      deploy.nodes = hosts.deployNodes;
 
       packages = forAllSystems (
         system:
         {
           inherit (nixos-anywhere.packages.${system}) nixos-anywhere;
+          # `nix run .#deploy-rs`: the deploy-rs of flake.lock, built with our nixpkgs.
+          inherit (deploy-rs.packages.${system}) deploy-rs;
         }
         // lib.optionalAttrs (system == "x86_64-linux") {
           # Route 2: the custom image; one definition, shared with nix-build.
@@ -138,6 +188,9 @@
           fi
           touch "$out"
         ''
-      ) (import ./nix/checks/real.nix { inherit self nixpkgs; });
+      ) (import ./nix/checks/real.nix { inherit self nixpkgs hostsFrom; })
+      # deploy-rs's own checks of deploy.nodes: the schema, and an activation
+      # script in every profile.
+      // deploy-rs.lib.x86_64-linux.deployChecks self.deploy;
     };
 }

@@ -1,5 +1,8 @@
-# The NixOS system that nixos-anywhere installs on a droplet:
-# nixosConfigurations.digitalocean in ../flake.nix (together with disko's module).
+# The NixOS system that nixos-anywhere installs on a droplet, without its
+# disk layout: nixosConfigurations.digitalocean in ../flake.nix adds
+# ./disk-config.nix (and disko's module); each host the route installed adds
+# the copy of the layout its folder keeps (hosts/<name>/disk-config.nix), so
+# a later change of the layout here never touches an installed disk.
 { lib, pkgs, ... }:
 let
   # The one list of SSH keys that all three routes share (custom image and
@@ -10,10 +13,7 @@ let
   );
 in
 {
-  imports = [
-    ./digitalocean.nix
-    ./disk-config.nix
-  ];
+  imports = [ ./digitalocean.nix ];
 
   services.openssh.enable = true;
   users.users.root.openssh.authorizedKeys.keyFiles = [ authorizedKeys ];
@@ -34,5 +34,6 @@ in
     pkgs.gitMinimal
   ];
 
-  system.stateVersion = "25.11";
+  # What a new install gets; each host's entry records the value it got.
+  system.stateVersion = lib.mkDefault "25.11";
 }

@@ -178,16 +178,28 @@ func TestAnywhereInstallsAndVerifiesByDropletName(t *testing.T) {
 func TestAnywhereDryRunByIP(t *testing.T) {
 	a := newAnywhereSetup(t)
 
-	err := Anywhere(context.Background(), a.Env, "host="+a.ip, AnywhereOptions{DryRun: true, Runner: neverRun{t}, Files: a.files})
+	host := repoHostFiles(t)
+	err := Anywhere(context.Background(), a.Env, "host="+a.ip, AnywhereOptions{DryRun: true, Runner: neverRun{t}, Files: a.files, Host: host})
 
 	if err != nil {
 		t.Fatalf("%v\n%s", err, a.Stderr)
 	}
 	want := "nixos-anywhere command (not run: -dryrun):\n  nix --extra-experimental-features 'nix-command flakes' run .#nixos-anywhere -- " +
 		"--flake .#digitalocean --target-host root@" + a.ip + " --copy-host-keys -i " + a.sshd.ClientKeyFile +
-		" --ssh-port " + strconv.Itoa(a.Settings.SSHPort) + "\n"
-	if out := a.Stdout.String(); !strings.HasPrefix(out, "preflight of "+a.ip+":\n") || !strings.HasSuffix(out, want) || strings.Contains(out, "FAILED") {
-		t.Errorf("stdout:\n%s\nwant it to end with:\n%s", out, want)
+		" --ssh-port " + strconv.Itoa(a.Settings.SSHPort) + "\n" +
+		"host entry (written once the droplet runs NixOS; commit it):\n" +
+		"  " + filepath.Join(host.Dir, a.droplet.Name, "host.json") + ":\n"
+	out := a.Stdout.String()
+	if !strings.HasPrefix(out, "preflight of "+a.ip+":\n") || !strings.Contains(out, want) || strings.Contains(out, "FAILED") {
+		t.Errorf("stdout:\n%s\nwant it to hold:\n%s", out, want)
+	}
+	for _, line := range []string{`"route": "anywhere",`, `"address": "` + a.ip + `",`, `"stateVersion": "25.11"`, "disk-config.nix", "from " + host.Repo.DiskConfig + "\n"} {
+		if !strings.Contains(out, line) {
+			t.Errorf("host entry lacks %q:\n%s", line, out)
+		}
+	}
+	if entries, _ := os.ReadDir(host.Dir); len(entries) != 0 {
+		t.Errorf("a dry run wrote %v", entries)
 	}
 }
 

@@ -26,6 +26,7 @@ type DeployOptions struct {
 	Host       HostFiles     // where the host entries are; zero = hosts/
 	KeysFile   string        // root's authorized keys; "" = authkeys.File
 	Port       int           // SSH port of the hosts; 0 = 22, where NixOS listens
+	SSHUser    string        // "" = root
 }
 
 // Deploy brings the hosts named in o.Hosts (every host in hosts/ when
@@ -51,12 +52,12 @@ func Deploy(ctx context.Context, e *Env, o DeployOptions) error {
 	var unknown *hosts.UnknownError
 	switch {
 	case errors.As(err, &unknown):
-		return fmt.Errorf("%w: name hosts of %s/ in -hosts, or leave it out to deploy them all; `mage anywhere` and `mage infect` add hosts", err, o.Host.dir())
+		return fmt.Errorf("%w: name folders of %s/ in -hosts, or leave it out to deploy them all; `mage anywhere` and `mage infect` add hosts", err, o.Host.dir())
 	case err != nil:
 		return err
 	}
 
-	cfg, err := e.SSHConfig("")
+	cfg, err := e.SSHConfig(o.SSHUser)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
@@ -53,6 +54,7 @@ func newInfectTest(t *testing.T) *infectTest {
 	}}
 	sshtest.WriteFile(it.t, it.opts.KeysFile, "# operators\n"+testKey+"\n")
 	sshtest.WriteFile(it.t, it.opts.Paths.OSRelease, "ID=debian\n")
+	it.opts.Host = dropletHostFiles(t, srv, dir)
 	return it
 }
 
@@ -135,6 +137,14 @@ func TestInfectEndToEnd(t *testing.T) {
 	}
 	if n := strings.Count(stderr, name+": nixos-systems: downloading nixos-infect\n"); n != 1 {
 		t.Errorf("the first log line was shown %d times, want once:\n%s", n, stderr)
+	}
+
+	// The droplet is now a host of the repository, to commit.
+	wantHostEntry(t, it.opts.Host, it.srv, name, hosts.Infect, ip)
+	for _, want := range []string{"wrote the host entry " + filepath.Join(it.opts.Host.Dir, name), "git add ", hosts.NetworkingFile} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
 	}
 }
 

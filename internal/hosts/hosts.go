@@ -187,9 +187,9 @@ type UnknownError struct {
 
 func (e *UnknownError) Error() string {
 	if len(e.Known) == 0 {
-		return fmt.Sprintf("%q is not a host: %s/ holds no hosts yet", e.Name, Dir)
+		return fmt.Sprintf("%q is not a host: there are no hosts yet", e.Name)
 	}
-	return fmt.Sprintf("%q is not a host in %s/ (hosts: %s)", e.Name, Dir, strings.Join(e.Known, ", "))
+	return fmt.Sprintf("%q is not a host (hosts: %s)", e.Name, strings.Join(e.Known, ", "))
 }
 
 // Select returns the hosts named, in the order named, or every host when

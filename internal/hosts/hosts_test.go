@@ -152,7 +152,7 @@ func TestSelect(t *testing.T) {
 	if !errors.As(err, &unknown) || unknown.Name != "web9" || !strings.Contains(err.Error(), "hosts: a, b, c") {
 		t.Errorf("Select(web9) = %v, want an UnknownError naming web9 and the hosts", err)
 	}
-	if _, err := Select(nil, []string{"web9"}); err == nil || !strings.Contains(err.Error(), "holds no hosts yet") {
+	if _, err := Select(nil, []string{"web9"}); err == nil || !strings.Contains(err.Error(), "there are no hosts yet") {
 		t.Errorf("Select with no hosts = %v", err)
 	}
 }
@@ -168,5 +168,25 @@ func remove(t *testing.T, folder, name string) {
 	t.Helper()
 	if err := os.Remove(filepath.Join(folder, name)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The flake's checks evaluate hosts/default.nix on these test hosts; the
+// tool must read them the same way.
+func TestLoadReadsTheFlakesTestHosts(t *testing.T) {
+	got, err := Load(filepath.Join("..", "..", "nix", "checks", "testdata", "hosts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Host{
+		{Name: "cheap1.example.com", Hostname: "cheap1", Domain: "example.com", Route: Infect, Address: "203.0.113.8", StateVersion: "23.11"},
+		{Name: "web1", Hostname: "web1", Route: Anywhere, Address: "203.0.113.7", StateVersion: "25.11"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Load (-want +got):\n%s", diff)
+	}
+	// And the repository's own hosts/ holds only valid entries.
+	if _, err := Load(filepath.Join("..", "..", Dir)); err != nil {
+		t.Errorf("hosts/: %v", err)
 	}
 }

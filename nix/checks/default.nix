@@ -11,4 +11,5 @@
   droplet-system = import ./droplet-system.nix;
   custom-image = import ./custom-image.nix;
   authorized-keys = import ./authorized-keys.nix;
+  hosts = import ./hosts.nix;
 }

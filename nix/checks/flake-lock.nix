@@ -3,7 +3,9 @@
 # `flake = false`; every `inputs.<x>.follows` of flake.nix is in the lock and
 # the lock has no other follows that start outside an input; every follows
 # leads to a node; every node is pinned (rev, narHash, lastModified,
-# original); no node is unused.
+# original); no node is unused; and there is one set of pins: no repository
+# is pinned by two nodes, so every input that brings its own nixpkgs (or
+# another copy of anything) follows ours instead.
 #
 # flake: import ../../flake.nix; lock: the parsed flake.lock.
 { flake, lock }:
@@ -19,6 +21,7 @@ let
     isInt
     isList
     isString
+    length
     match
     split
     tail
@@ -135,6 +138,17 @@ let
       ) "node ${n}: locked.lastModified ${toJSON lastModified} is not a Unix time"
       ++ require (nodes.${n} ? original) "node ${n}: no original";
 
+  repoOf =
+    n:
+    let
+      l = nodes.${n}.locked;
+    in
+    "${l.owner or "?"}/${l.repo or "?"}";
+  lockedNodes = filter (n: nodes.${n} ? locked) (attrNames nodes);
+  pinnedTwice = filter (
+    n: length (filter (m: repoOf m == repoOf n) lockedNodes) > 1
+  ) lockedNodes;
+
   reachable = map (x: x.key) (genericClosure {
     startSet = [ { key = rootName; } ];
     operator =
@@ -152,3 +166,6 @@ expect "lock version" (lock.version or null) 7
 ++ concatMap leadsToNode (attrNames nodes)
 ++ concatMap pinned (attrNames nodes)
 ++ map (n: "node ${n}: not used by any input") (filter (n: !(elem n reachable)) (attrNames nodes))
+++ map (
+  n: "node ${n}: ${repoOf n} is pinned by another node too; make the input that brings it follow ours"
+) pinnedTwice

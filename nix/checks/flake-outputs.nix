@@ -20,10 +20,14 @@ includes "nixosConfigurations" (names (outputs.nixosConfigurations or { })) [ "d
 ++ includes "packages.x86_64-linux" (names (outputs.packages.x86_64-linux or { })) [
   "digitalocean-image"
   "nixos-anywhere"
+  "deploy-rs"
 ]
 ++ includes "packages.aarch64-darwin" (names (outputs.packages.aarch64-darwin or { })) [
   "nixos-anywhere"
+  "deploy-rs"
 ]
+# `mage deploy`: deploy-rs reads deploy.nodes (one per host, nix/checks/hosts.nix).
+++ includes "deploy" (names (outputs.deploy or { })) [ "nodes" ]
 ++ includes "devShells" (names (outputs.devShells or { })) systems
 ++ includes "devShells.x86_64-linux" (names (outputs.devShells.x86_64-linux or { })) [ "default" ]
 ++ includes "formatter" (names (outputs.formatter or { })) systems
@@ -32,6 +36,9 @@ includes "nixosConfigurations" (names (outputs.nixosConfigurations or { })) [ "d
   [
     "digitalocean"
     "formatting"
+    # deploy-rs's deployChecks.
+    "deploy-schema"
+    "deploy-activate"
   ]
   ++ attrNames (import ./default.nix)
 )

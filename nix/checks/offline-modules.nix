@@ -64,15 +64,6 @@ let
       else
         v
     ) b;
-in
-{
-  inherit
-    modulesPath
-    stubLib
-    call
-    merge
-    ;
-
   # The merged definitions of files and everything they import, with
   # `files` (the files read, in order) and `external` (imports not read).
   eval =
@@ -94,4 +85,19 @@ in
       files = read;
       external = map toString (filter (i: !(isPath i)) (builtins.concatMap imports read));
     };
+in
+{
+  inherit
+    modulesPath
+    stubLib
+    call
+    merge
+    eval
+    ;
+
+  # The merged definitions of a NixOS system's module list, which holds
+  # files and modules written in place (attribute sets or functions).
+  evalModules =
+    modules:
+    foldl' merge (eval (filter isPath modules)) (map call (filter (m: !(isPath m)) modules));
 }

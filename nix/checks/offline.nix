@@ -8,7 +8,12 @@
 #   - digitalocean/custom-image.nix runs with fetchTarball and nixpkgs'
 #     eval-config.nix replaced by stubs that record their arguments;
 #   - flake.nix's outputs are called with stub inputs and only their names
-#     are looked at.
+#     are looked at;
+#   - hosts/default.nix runs with a stub nixosSystem (a system is its
+#     modules' definitions merged, as above) and a stub deploy-rs activation,
+#     on hosts/ and on the test hosts of ./testdata/hosts; the route profiles
+#     are given here, so flake.nix's own list of them is checked only by the
+#     flake's checks.
 # The flake's checks (./real.nix) evaluate the same check files against the
 # real nixpkgs and disko, where a wrong option name or type does fail.
 #
@@ -20,6 +25,7 @@
 }:
 let
   inherit (builtins)
+    attrNames
     concatMap
     concatStringsSep
     elemAt
@@ -29,6 +35,7 @@ let
     length
     listToAttrs
     map
+    mapAttrs
     readFile
     toJSON
     ;
@@ -42,8 +49,41 @@ let
   locked = lock.nodes.${lock.nodes.${lock.root}.inputs.nixpkgs}.locked;
   keysFile = root + "/digitalocean/authorized_keys";
 
-  # nixos-anywhere/: the modules, called and merged as described above.
-  droplet = modules.eval [ (root + "/nixos-anywhere/configuration.nix") ];
+  # nixosConfigurations.digitalocean's modules from nixos-anywhere/, called
+  # and merged as described above.
+  droplet = modules.eval [
+    (root + "/nixos-anywhere/configuration.nix")
+    (root + "/nixos-anywhere/disk-config.nix")
+  ];
+
+  # hosts/default.nix for a folder, with stubs.
+  hostsOf =
+    dir:
+    import (root + "/hosts") {
+      inherit dir;
+      nixosSystem = args: { config = modules.evalModules args.modules; };
+      activateNixos = system: { activates = system; };
+      profiles = {
+        anywhere = [ (root + "/nixos-anywhere/configuration.nix") ];
+        infect = [ (root + "/nixos-infect/configuration.nix") ];
+      };
+    };
+  hostsCheck =
+    m:
+    checks.hosts {
+      inherit (m) hosts;
+      configs = mapAttrs (_: system: system.config) m.nixosConfigurations;
+      nodes = m.deployNodes;
+      inherit keysFile;
+    }
+    # Offline only: each node activates its own host's system.
+    ++ concatMap (
+      name:
+      expect "hostname of the system deploy.nodes.${name} activates" (
+        m.deployNodes.${name}.profiles.system.path.activates.config.networking.hostName or null
+      ) m.hosts.${name}.hostname
+    ) (attrNames m.hosts);
+  testHosts = hostsOf ./testdata/hosts;
 
   # digitalocean/custom-image.nix with nixpkgs' parts stubbed out.
   fetched = "/fetched/${locked.narHash}";
@@ -84,6 +124,17 @@ let
     nixpkgs = stubInput;
     disko = stubInput;
     nixos-anywhere = stubInput;
+    deploy-rs = {
+      outPath = "/stub";
+      # What flake.nix calls; deployChecks returns the checks it has at the pin.
+      lib.x86_64-linux = {
+        activate.nixos = system: system;
+        deployChecks = deploy: {
+          deploy-schema = deploy;
+          deploy-activate = deploy;
+        };
+      };
+    };
   };
 
   results = [
@@ -112,11 +163,11 @@ let
         }
         # Offline only: in the flake, a module that is not imported leaves
         # its options undeclared, and setting them fails the evaluation.
-        ++ expect "modules of nixos-anywhere/configuration.nix" (map toString droplet.files) (
+        ++ expect "modules of nixosConfigurations.digitalocean" (map toString droplet.files) (
           map toString [
             (root + "/nixos-anywhere/configuration.nix")
-            (root + "/nixos-anywhere/digitalocean.nix")
             (root + "/nixos-anywhere/disk-config.nix")
+            (root + "/nixos-anywhere/digitalocean.nix")
           ]
         )
         ++ expect "nixpkgs modules of nixos-anywhere/*.nix" droplet.external [ doConfig ];
@@ -145,6 +196,21 @@ let
       problems = checks.authorized-keys (readFile keysFile);
     }
     {
+      name = "hosts";
+      what = "hosts/: each folder a nixosConfiguration and a deploy node (${toString (length (attrNames (hostsOf (root + "/hosts")).hosts))} hosts)";
+      problems = hostsCheck (hostsOf (root + "/hosts"));
+    }
+    {
+      name = "hosts-mapping";
+      what = "hosts/default.nix on the test hosts of nix/checks/testdata/hosts (anywhere, infect)";
+      problems =
+        hostsCheck testHosts
+        ++ expect "test hosts" (attrNames testHosts.hosts) [
+          "cheap1.example.com"
+          "web1"
+        ];
+    }
+    {
       name = "checks-fail";
       what = "each check above finds a problem planted in what it looks at";
       problems = import ./planted.nix {
@@ -155,6 +221,7 @@ let
           droplet
           imageConfig
           keysFile
+          testHosts
           ;
         inherit (locked) rev;
       };

@@ -8,6 +8,7 @@
   droplet,
   imageConfig,
   keysFile,
+  testHosts,
   rev,
 }:
 let
@@ -17,6 +18,17 @@ let
     nodes = lock.nodes // {
       nixpkgs = lockedNixpkgs // {
         locked = removeAttrs lockedNixpkgs.locked [ "rev" ];
+      };
+    };
+  };
+  # deploy-rs bringing its own nixpkgs instead of following ours.
+  twoNixpkgs = lock // {
+    nodes = lock.nodes // {
+      nixpkgs_2 = lockedNixpkgs;
+      deploy-rs = lock.nodes.deploy-rs // {
+        inputs = lock.nodes.deploy-rs.inputs // {
+          nixpkgs = "nixpkgs_2";
+        };
       };
     };
   };
@@ -61,6 +73,26 @@ let
         };
         inherit rev;
         date = imageConfig.system.nixos.versionSuffix or "";
+      };
+    }
+    {
+      what = "flake-lock, deploy-rs with a nixpkgs of its own";
+      problems = checks.flake-lock {
+        inherit flake;
+        lock = twoNixpkgs;
+      };
+    }
+    {
+      what = "hosts, a deploy node at another address";
+      problems = checks.hosts {
+        inherit (testHosts) hosts;
+        configs = builtins.mapAttrs (_: system: system.config) testHosts.nixosConfigurations;
+        nodes = testHosts.deployNodes // {
+          web1 = testHosts.deployNodes.web1 // {
+            hostname = "192.0.2.1";
+          };
+        };
+        inherit keysFile;
       };
     }
     {

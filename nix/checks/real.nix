@@ -3,10 +3,15 @@
 # a wrong option name or type, or a value that another module overrides,
 # fails. ./offline.nix runs the same check files with stubs.
 #
-# self: this flake; nixpkgs: its nixpkgs input.
-{ self, nixpkgs }:
+# self: this flake; nixpkgs: its nixpkgs input; hostsFrom: flake.nix's
+# hosts/default.nix with the real nixosSystem and deploy-rs, for a folder.
+{
+  self,
+  nixpkgs,
+  hostsFrom,
+}:
 let
-  inherit (builtins) fromJSON readFile substring;
+  inherit (builtins) fromJSON mapAttrs readFile substring;
   checks = import ./default.nix;
   droplet = self.nixosConfigurations.digitalocean.config;
   keysFile = ../../digitalocean/authorized_keys;
@@ -28,4 +33,25 @@ in
     date = substring 0 8 nixpkgs.lastModifiedDate;
   };
   authorized-keys = checks.authorized-keys (readFile keysFile);
+  # The hosts of hosts/, as the flake exposes them, and the test hosts of
+  # ./testdata/hosts through the same function, so that the mapping meets
+  # the real module system even while hosts/ is empty.
+  hosts =
+    checks.hosts {
+      hosts = (hostsFrom ../../hosts).hosts;
+      configs = mapAttrs (_: system: system.config) self.nixosConfigurations;
+      nodes = self.deploy.nodes;
+      inherit keysFile;
+    }
+    ++ (
+      let
+        test = hostsFrom ./testdata/hosts;
+      in
+      checks.hosts {
+        inherit (test) hosts;
+        configs = mapAttrs (_: system: system.config) test.nixosConfigurations;
+        nodes = test.deployNodes;
+        inherit keysFile;
+      }
+    );
 }
