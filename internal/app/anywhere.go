@@ -30,7 +30,7 @@ type AnywhereOptions struct {
 	Timeout time.Duration  // how long nixos-anywhere may run; 0 = 30m
 	Runner  runner.Runner  // nil = run nixos-anywhere for real
 	Files   anywhere.Files // zero = the real files
-	Host    HostFiles      // where the host entry goes; zero = hosts/
+	Host    HostFiles      // where the host entry's files come from; zero = the droplet's and the repository's
 }
 
 // target is the machine the anywhere target works on.
@@ -73,7 +73,7 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 			return werr
 		}
 		if t.droplet == nil {
-			fmt.Fprintf(e.Out, "host entry: written once %s runs NixOS, under %s/<its hostname>/\n", t.ip, o.Host.dir())
+			fmt.Fprintf(e.Out, "host entry: written once %s runs NixOS, under %s/<its hostname>/\n", t.ip, e.hostsDir())
 		} else if perr := showHostPlan(e, o.Host, hosts.Install{Name: t.droplet.Name, Route: hosts.Anywhere, Address: t.ip}); perr != nil {
 			return errors.Join(err, perr)
 		}

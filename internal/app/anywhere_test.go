@@ -178,7 +178,7 @@ func TestAnywhereInstallsAndVerifiesByDropletName(t *testing.T) {
 func TestAnywhereDryRunByIP(t *testing.T) {
 	a := newAnywhereSetup(t)
 
-	host := repoHostFiles(t)
+	host := repoHostFiles()
 	err := Anywhere(context.Background(), a.Env, "host="+a.ip, AnywhereOptions{DryRun: true, Runner: neverRun{t}, Files: a.files, Host: host})
 
 	if err != nil {
@@ -188,7 +188,7 @@ func TestAnywhereDryRunByIP(t *testing.T) {
 		"--flake .#digitalocean --target-host root@" + a.ip + " --copy-host-keys -i " + a.sshd.ClientKeyFile +
 		" --ssh-port " + strconv.Itoa(a.Settings.SSHPort) + "\n" +
 		"host entry (written once the droplet runs NixOS; commit it):\n" +
-		"  " + filepath.Join(host.Dir, a.droplet.Name, "host.json") + ":\n"
+		"  " + filepath.Join(a.HostsDir, a.droplet.Name, "host.json") + ":\n"
 	out := a.Stdout.String()
 	if !strings.HasPrefix(out, "preflight of "+a.ip+":\n") || !strings.Contains(out, want) || strings.Contains(out, "FAILED") {
 		t.Errorf("stdout:\n%s\nwant it to hold:\n%s", out, want)
@@ -198,7 +198,7 @@ func TestAnywhereDryRunByIP(t *testing.T) {
 			t.Errorf("host entry lacks %q:\n%s", line, out)
 		}
 	}
-	if entries, _ := os.ReadDir(host.Dir); len(entries) != 0 {
+	if entries, _ := os.ReadDir(a.HostsDir); len(entries) != 0 {
 		t.Errorf("a dry run wrote %v", entries)
 	}
 }

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/deploy"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
@@ -23,7 +22,6 @@ type DeployOptions struct {
 	Parallel   int           // hosts deployed at once; 0 = 4
 	SkipChecks bool          // skip the flake's checks
 	Runner     runner.Runner // nil = run nix and deploy-rs for real
-	Host       HostFiles     // where the host entries are; zero = hosts/
 	KeysFile   string        // root's authorized keys; "" = authkeys.File
 	Port       int           // SSH port of the hosts; 0 = 22, where NixOS listens
 	SSHUser    string        // "" = root
@@ -34,13 +32,14 @@ type DeployOptions struct {
 // several at once, each with magic rollback. It prints a summary table
 // (host, result, time) on e.Out and everything else on e.Err, and fails
 // naming the hosts that were not deployed.
-func Deploy(ctx context.Context, e *Env, o DeployOptions) error {
-	all, err := hosts.Load(o.Host.dir())
+func Deploy(ctx context.Context, e *Env, o DeployOptions) (err error) {
+	defer explain(&err)
+	all, err := hosts.Load(e.hostsDir())
 	if err != nil {
 		return err
 	}
 	if len(all) == 0 {
-		return fmt.Errorf("no hosts in %s/ yet: `mage anywhere` and `mage infect` write one for each droplet they install", o.Host.dir())
+		return hints.NoHosts(e.hostsDir())
 	}
 	var names []string
 	for _, n := range strings.Split(o.Hosts, ",") {
@@ -49,11 +48,7 @@ func Deploy(ctx context.Context, e *Env, o DeployOptions) error {
 		}
 	}
 	selected, err := hosts.Select(all, names)
-	var unknown *hosts.UnknownError
-	switch {
-	case errors.As(err, &unknown):
-		return fmt.Errorf("%w: name folders of %s/ in -hosts, or leave it out to deploy them all; `mage anywhere` and `mage infect` add hosts", err, o.Host.dir())
-	case err != nil:
+	if err != nil {
 		return err
 	}
 
@@ -63,47 +58,31 @@ func Deploy(ctx context.Context, e *Env, o DeployOptions) error {
 	}
 	// The installed NixOS listens on 22, whatever port the droplet had before.
 	cfg.Port = o.Port
-	dopts := deploy.Options{Dir: o.Host.dir(), SSH: cfg, Parallel: o.Parallel, SkipChecks: o.SkipChecks, Runner: o.Runner, Log: e.Err}
+	dopts := deploy.Options{Dir: e.hostsDir(), SSH: cfg, Parallel: o.Parallel, SkipChecks: o.SkipChecks, Runner: o.Runner, Log: e.Err}
 
 	if o.DryRun {
 		cmds, err := deploy.Commands(selected, dopts)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Out, "commands (not run: -dryrun), the checks once, then one deploy-rs run per host, %d at a time:\n", min(len(selected), deploy.Workers(o.Parallel)))
-		for _, c := range cmds {
-			fmt.Fprintf(e.Out, "  %s\n", runner.CommandLine(c))
-		}
-		return nil
+		return e.print(false, display.Commands(hints.DeployDryRun(min(len(selected), deploy.Workers(o.Parallel))), cmds, runner.CommandLine))
 	}
 
 	// Every host gets root's keys from this one file: a deploy without
 	// yours in it would lock you out (magic rollback would undo it, but
-	// only after the timeout, host by host).
+	// only after its timeout, host by host).
 	if c := anywhere.CheckAuthorizedKeys(o.KeysFile, cfg); c.Status != verify.OK {
 		return c.Err
 	}
 
 	results, err := deploy.Run(ctx, selected, dopts)
-	if werr := writeDeployResults(e.Out, results); werr != nil {
-		return errors.Join(err, werr)
+	if len(results) > 0 {
+		if werr := e.print(false, display.Deploys(results)); werr != nil {
+			return errors.Join(err, werr)
+		}
 	}
-	var failed *deploy.Error
-	if errors.As(err, &failed) {
-		return fmt.Errorf("%w; each failed host runs the system it ran before (deploy-rs rolled it back), and the others keep the new one: see each host's lines above", err)
+	if err != nil {
+		return fmt.Errorf("deploy: %w", err)
 	}
-	return err
-}
-
-// writeDeployResults prints the summary table of a deploy.
-func writeDeployResults(w io.Writer, results []deploy.Result) error {
-	if len(results) == 0 {
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "Host\tResult\tTime\tDetail")
-	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Host, r.Status, r.Took.Round(time.Second), r.Detail)
-	}
-	return tw.Flush()
+	return nil
 }

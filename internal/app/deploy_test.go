@@ -29,7 +29,6 @@ func newDeploySetup(t *testing.T, names ...string) *deploySetup {
 	te.Settings.SSHIdentity = s.ClientKeyFile
 	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
 	d := &deploySetup{testEnv: te, sshd: s, opts: DeployOptions{
-		Host:     HostFiles{Dir: filepath.Join(t.TempDir(), "hosts")},
 		KeysFile: sshtest.TempFile(t, "authorized_keys", sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n"),
 		Port:     s.Port,
 		SSHUser:  s.User,
@@ -43,7 +42,7 @@ func newDeploySetup(t *testing.T, names ...string) *deploySetup {
 			{Name: hosts.HostKeyFile, Content: []byte(s.HostPublicKey() + "\n")},
 			{Name: hosts.DiskConfigFile, Content: []byte("{ }\n")},
 		}}
-		if _, err := e.Write(d.opts.Host.Dir); err != nil {
+		if _, err := e.Write(te.HostsDir); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -78,7 +77,7 @@ func TestDeploySummaryNamesTheFailedHost(t *testing.T) {
 	d.opts.Runner = r
 	err := Deploy(context.Background(), d.Env, d.opts)
 
-	if err == nil || !strings.HasPrefix(err.Error(), "not deployed: web2 (1 of 3 hosts); ") || strings.Contains(err.Error(), "\n") {
+	if err == nil || !strings.HasPrefix(err.Error(), "deploy: not deployed: web2 (1 of 3 hosts); ") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("error = %v, want one line naming web2", err)
 	}
 	rows := strings.Split(strings.TrimSpace(d.Stdout.String()), "\n")
@@ -131,8 +130,8 @@ func TestDeployRefusesBeforeRunningAnything(t *testing.T) {
 		mutate func(d *deploySetup)
 		want   string
 	}{
-		{"unknown host", func(d *deploySetup) { d.opts.Hosts = "web1,web9" }, `"web9" is not a host (hosts: web1, web2): name folders of %s/ in -hosts`},
-		{"no hosts", func(d *deploySetup) { d.opts.Host.Dir = t.TempDir() }, "no hosts in "},
+		{"unknown host", func(d *deploySetup) { d.opts.Hosts = "web1,web9" }, `"web9" is not a host (hosts: web1, web2): name hosts of hosts/ in -hosts`},
+		{"no hosts", func(d *deploySetup) { d.HostsDir = t.TempDir() }, "no hosts in "},
 		{"operator's key not in authorized_keys", func(d *deploySetup) {
 			d.opts.KeysFile = sshtest.TempFile(t, "authorized_keys", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl other@host\n")
 		}, "so root would refuse you once the machine runs this repository's configuration"},
@@ -146,9 +145,6 @@ func TestDeployRefusesBeforeRunningAnything(t *testing.T) {
 			tc.mutate(d)
 			err := Deploy(context.Background(), d.Env, d.opts)
 			want := tc.want
-			if strings.Contains(want, "%s") {
-				want = fmt.Sprintf(want, d.opts.Host.Dir)
-			}
 			if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("error = %v, want one line containing %q", err, want)
 			}

@@ -87,7 +87,9 @@ func Create(ctx context.Context, e *Env, o Overrides, asJSON bool) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := e.print(asJSON, display.Droplet(droplets.Describe(*d, e.Now()), e.Now())); err != nil {
+	row := []droplets.Droplet{droplets.Describe(*d, e.Now())}
+	markHosts(e, row, false)
+	if err := e.print(asJSON, display.Droplet(row[0], e.Now())); err != nil {
 		return err
 	}
 	ip, _ := d.PublicIPv4()
@@ -103,6 +105,7 @@ func List(ctx context.Context, e *Env, asJSON bool) (err error) {
 	if err != nil {
 		return err
 	}
+	markHosts(e, ds, true)
 	return e.print(asJSON, display.Droplets(ds, now))
 }
 

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
@@ -31,7 +33,11 @@ type Env struct {
 	In       io.Reader
 	Now      func() time.Time
 	Wait     droplets.WaitOptions // pacing of waits; tests shorten it
+	HostsDir string               // the host entries; "" = hosts.Dir, beside the flake
 }
+
+// hostsDir is where the host entries are.
+func (e *Env) hostsDir() string { return cmp.Or(e.HostsDir, hosts.Dir) }
 
 // Local builds the Env of a target run by a user, without an API client:
 // the settings file and the environment.

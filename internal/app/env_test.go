@@ -63,6 +63,8 @@ func newTestEnv(t *testing.T, opts dosim.Options) *testEnv {
 			Pace:    poll.Pace{Timeout: 5 * time.Second, FirstPoll: 10 * time.Millisecond, MaxPoll: 50 * time.Millisecond, Log: &stderr},
 			SSHPort: opts.SSHPort, Watch: 50 * time.Millisecond, SSHProbe: 10 * time.Millisecond,
 		},
+		// Host entries that routes write stay out of the repository.
+		HostsDir: filepath.Join(t.TempDir(), "hosts"),
 	}
 	return &testEnv{Env: e, Sim: sim, URL: srv.URL, Stdout: &stdout, Stderr: &stderr}
 }

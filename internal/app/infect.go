@@ -31,7 +31,7 @@ type InfectOptions struct {
 	SSHUser  string       // "" = root
 	LogDir   string       // where the logs of a failed install are copied; "" = the current directory
 
-	Host   HostFiles // where the host entry goes; zero = hosts/
+	Host   HostFiles // where the host entry's files come from; zero = the droplet's
 	DryRun bool      // check the droplet against the API and show the user data and host entry; create nothing
 
 	Install time.Duration // how long the install may take, reboot included; 0 = 45m
@@ -115,11 +115,13 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 	if err != nil {
 		return infectFailed(ctx, e, o, d, ssh, c, err)
 	}
-	if err := e.print(false, display.Droplet(droplets.Describe(*d, e.Now()), e.Now())); err != nil {
+	fmt.Fprintf(e.Err, "droplet %s runs NixOS: %s\n", d.Name, hints.AfterInstall(ip))
+	if err := RecordHost(ctx, e, c, o.Host, hosts.Install{Name: d.Name, Route: hosts.Infect, Address: ip, StateVersion: infect.StateVersion}); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Err, "droplet %s runs NixOS: %s\n", d.Name, hints.AfterInstall(ip))
-	return RecordHost(ctx, e, c, o.Host, hosts.Install{Name: d.Name, Route: hosts.Infect, Address: ip, StateVersion: infect.StateVersion})
+	row := droplets.Describe(*d, e.Now())
+	row.Host = true
+	return e.print(false, display.Droplet(row, e.Now()))
 }
 
 // infectDryRun checks spec against the API, as Provision would before

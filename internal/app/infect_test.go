@@ -140,8 +140,8 @@ func TestInfectEndToEnd(t *testing.T) {
 	}
 
 	// The droplet is now a host of the repository, to commit.
-	wantHostEntry(t, it.opts.Host, it.srv, name, hosts.Infect, ip)
-	for _, want := range []string{"wrote the host entry " + filepath.Join(it.opts.Host.Dir, name), "git add ", hosts.NetworkingFile} {
+	wantHostEntry(t, it.HostsDir, it.srv, name, hosts.Infect, ip)
+	for _, want := range []string{"wrote the host entry " + filepath.Join(it.HostsDir, name), "git add ", hosts.NetworkingFile} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -231,5 +231,31 @@ func TestInfectTimeoutCopiesLogs(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(files[0]); !strings.Contains(string(data), "building /nix/store/slow.drv") {
 		t.Errorf("%s lacks the install log:\n%s", files[0], data)
+	}
+}
+
+func TestInfectDryRunCreatesNothing(t *testing.T) {
+	it := newInfectTest(t)
+	it.opts.DryRun = true
+	if err := Infect(context.Background(), it.Env, it.opts); err != nil {
+		t.Fatalf("Infect -dryrun: %v\nstderr:\n%s", err, it.stderr)
+	}
+	if n := it.mutations(); n != 0 {
+		t.Errorf("%d changing requests sent by a dry run", n)
+	}
+	out := it.Stdout.String()
+	name := it.Settings.Name
+	for _, want := range []string{
+		"droplet " + name + " (not created: -dryrun): " + it.Settings.InfectSize,
+		"host entry (written once the droplet runs NixOS; commit it):",
+		filepath.Join(it.HostsDir, name, hosts.MetaFile),
+		`"route": "infect",`,
+		`"stateVersion": "` + infect.StateVersion + `"`,
+		"from " + filepath.Join(it.opts.Host.Source.NixOS, hosts.NetworkingFile) + " on the droplet",
+		"(address: the droplet's public IPv4, once it exists)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
 	}
 }

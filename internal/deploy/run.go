@@ -63,10 +63,10 @@ const (
 
 // Result is the outcome for one host.
 type Result struct {
-	Host   string
-	Status Status
-	Took   time.Duration
-	Detail string // why it failed, in one line; "" when deployed
+	Host   string        `json:"host"`
+	Status Status        `json:"result"`
+	Took   time.Duration `json:"took_ns"`
+	Detail string        `json:"detail"` // why it failed, in one line; "" when deployed
 }
 
 // Error is a deploy in which some hosts were not deployed.

@@ -37,17 +37,20 @@ var (
 
 func TestDropletTable(t *testing.T) {
 	want := "" +
-		"Name      ID    Public IPv4   Public IPv6   Size          Status   Age     Cost So Far   Per Month\n" +
-		"nixos-1   501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07         $12.00\n"
+		"Name      ID    Public IPv4   Public IPv6   Size          Status   Age     Cost So Far   Per Month   Host\n" +
+		"nixos-1   501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07         $12.00      no\n"
 	if diff := cmp.Diff(want, text(t, Droplet(droplet, now))); diff != "" {
 		t.Errorf("one droplet (-want +got):\n%s", diff)
 	}
 	// The totals line widens the first column, as in doctl's tables.
+	web1 := droplet
+	web1.Name, web1.Host = "web1", true
 	want = "" +
-		"Name                  ID    Public IPv4   Public IPv6   Size          Status   Age     Cost So Far   Per Month\n" +
-		"nixos-1               501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07         $12.00\n" +
-		"Total: 1 droplet(s)                                                                    $0.07         $12.00\n"
-	if diff := cmp.Diff(want, text(t, Droplets([]droplets.Droplet{droplet}, now))); diff != "" {
+		"Name                  ID    Public IPv4   Public IPv6   Size          Status   Age     Cost So Far   Per Month   Host\n" +
+		"nixos-1               501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07         $12.00      no\n" +
+		"web1                  501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07         $12.00      yes\n" +
+		"Total: 2 droplet(s)                                                                    $0.14         $24.00\n"
+	if diff := cmp.Diff(want, text(t, Droplets([]droplets.Droplet{droplet, web1}, now))); diff != "" {
 		t.Errorf("droplet list (-want +got):\n%s", diff)
 	}
 }
@@ -65,7 +68,7 @@ func TestDropletJSONIsOneShape(t *testing.T) {
 	if diff := cmp.Diff([]map[string]any{one}, list); diff != "" {
 		t.Errorf("list element differs from the single droplet (-one +list):\n%s", diff)
 	}
-	for _, key := range []string{"id", "name", "ipv4", "ipv6", "size", "status", "created_at", "price_hourly", "price_monthly", "cost_so_far"} {
+	for _, key := range []string{"id", "name", "ipv4", "ipv6", "size", "status", "created_at", "price_hourly", "price_monthly", "cost_so_far", "host"} {
 		if _, ok := one[key]; !ok {
 			t.Errorf("droplet JSON lacks %q: %v", key, one)
 		}

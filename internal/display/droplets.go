@@ -23,6 +23,7 @@ func dropletTable(now time.Time) Table[droplets.Droplet] {
 			{"Age", func(d droplets.Droplet) string { return age(now.Sub(d.Created)) }},
 			{"Cost So Far", func(d droplets.Droplet) string { return money(d.CostSoFar) }},
 			{"Per Month", func(d droplets.Droplet) string { return money(d.PriceMonthly) }},
+			{"Host", func(d droplets.Droplet) string { return yesNo(d.Host) }},
 		},
 		Total: func(ds []droplets.Droplet) []string {
 			var soFar, monthly float64
@@ -49,4 +50,11 @@ func age(d time.Duration) string {
 		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 	}
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

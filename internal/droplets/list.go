@@ -30,6 +30,9 @@ type Droplet struct {
 	PriceHourly  float64   `json:"price_hourly"`
 	PriceMonthly float64   `json:"price_monthly"`
 	CostSoFar    float64   `json:"cost_so_far"` // at the time it was described
+	// Host says whether the repository has a host entry of this name
+	// (hosts/<name>/), which makes the droplet a deploy target.
+	Host bool `json:"host"`
 }
 
 // Describe is d as of now.

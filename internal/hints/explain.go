@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/deploy"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
@@ -82,6 +84,10 @@ func phrase(err error) string {
 			p += "; -timeout allows it longer"
 		}
 		return p
+	case *hosts.UnknownError:
+		return ": name hosts of hosts/ in -hosts, or leave -hosts out to deploy them all; `" + Anywhere + "` and `" + Infect + "` add hosts"
+	case *deploy.Error:
+		return "; see each host's lines above: a host whose deploy failed runs what it ran before (deploy-rs rolled it back), the others keep the new system"
 	case *remote.AuthError:
 		return " (`" + Create + "` uses DROPLET_SSH_KEYS)"
 	}

@@ -9,7 +9,11 @@
 // or by passing the step's error through Explain.
 package hints
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+)
 
 // The targets, as the operator types them.
 const (
@@ -87,3 +91,25 @@ func NameWithoutToken(host string) error {
 func NoAddressYet(name string, id int) error {
 	return fmt.Errorf("droplet %s (id %d) has no public IPv4 address yet; wait until it is active (`%s`)", name, id, List)
 }
+
+// Deploy is the target that deploys the hosts of hosts/.
+const Deploy = "mage deploy"
+
+// DeployDryRun titles the commands deploy would have run.
+func DeployDryRun(atOnce int) string {
+	return fmt.Sprintf("commands (not run: -dryrun), the checks once, then one deploy-rs run per host, %d at a time", atOnce)
+}
+
+// NoHosts is a deploy with no host entries to deploy.
+func NoHosts(dir string) error {
+	return fmt.Errorf("no hosts in %s/ yet: `%s` and `%s` write one for each droplet they install", dir, Anywhere, Infect)
+}
+
+// CommitHost is what to do with a host entry just written.
+func CommitHost(folder, name string) string {
+	return fmt.Sprintf("commit it, so that the flake has nixosConfigurations.%q and `%s` reaches it:\n  git add %s && git commit -m %s",
+		name, Deploy, remote.ShellQuote(folder), remote.ShellQuote("Add host "+name))
+}
+
+// HostEntryByHand is how to get the host entry a route failed to write.
+const HostEntryByHand = "write it by hand, as README.md shows under \"Hosts and deploys\""
