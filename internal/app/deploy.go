@@ -51,6 +51,9 @@ func Deploy(ctx context.Context, e *Env, o DeployOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	if u := hosts.Untracked(e.hostsDir(), selected); len(u) > 0 {
+		return fmt.Errorf("%s: not in git, so the flake cannot see it: `git add %s/%s` (and commit) first", strings.Join(u, ", "), e.hostsDir(), u[0])
+	}
 
 	cfg, err := e.SSHConfig(o.SSHUser)
 	if err != nil {

@@ -170,6 +170,28 @@ var scans = []scan{
 			t.Errorf("the droplet's user data lacks the operator's key")
 		}
 	}},
+	{"deploy with no hosts yet", "deploy", func(t *testing.T) {
+		sh := newShell(t)
+		sh.dir = workdir(t, publicKeys(t, 1))
+		mustFail(t, sh.run(t, "deploy"), "no hosts in hosts/ yet")
+	}},
+	{"deploy -dryrun of a host, and of a name that is none", "deploy", func(t *testing.T) {
+		sh := newShell(t)
+		sh.dir = workdir(t, publicKeys(t, 1))
+		host := filepath.Join(sh.dir, "hosts", "web1")
+		if err := os.MkdirAll(host, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(host, "host.json"), `{"hostname": "web1", "route": "anywhere", "address": "203.0.113.7", "stateVersion": "25.11"}`)
+		writeFile(t, filepath.Join(host, "disk-config.nix"), "{ }\n")
+		writeFile(t, filepath.Join(host, "ssh_host_ed25519_key.pub"), publicKeys(t, 1)[0]+"\n")
+		r := sh.run(t, "deploy", "-dryrun")
+		mustSucceed(t, r)
+		if !strings.Contains(r.stdout, `run .#deploy-rs -- '.#"web1"' --skip-checks --magic-rollback true`) {
+			t.Errorf("%s: stdout lacks the deploy-rs command:\n%s", r, r.stdout)
+		}
+		mustFail(t, sh.run(t, "deploy", "-hosts=web9"), `"web9" is not a host (hosts: web1)`, "-hosts")
+	}},
 	{"demo", "demo", func(t *testing.T) {
 		mustSucceed(t, newShell(t).run(t, "demo"))
 	}},

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -213,4 +214,26 @@ func Select(all []Host, names []string) ([]Host, error) {
 		}
 	}
 	return out, nil
+}
+
+// Untracked lists the hosts of hs whose host.json git does not know in
+// dir's repository: the flake cannot see them. It lists none when dir is
+// not in a git work tree (or git is missing), where the flake reads every
+// file.
+func Untracked(dir string, hs []Host) []string {
+	out, err := exec.Command("git", "-C", dir, "ls-files", "-z", "--cached", "--", ".").Output()
+	if err != nil {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, f := range strings.Split(string(out), "\x00") {
+		known[filepath.ToSlash(f)] = true
+	}
+	var missing []string
+	for _, h := range hs {
+		if !known[h.Name+"/"+MetaFile] {
+			missing = append(missing, h.Name)
+		}
+	}
+	return missing
 }

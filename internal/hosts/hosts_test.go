@@ -3,6 +3,7 @@ package hosts
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -188,5 +189,28 @@ func TestLoadReadsTheFlakesTestHosts(t *testing.T) {
 	// And the repository's own hosts/ holds only valid entries.
 	if _, err := Load(filepath.Join("..", "..", Dir)); err != nil {
 		t.Errorf("hosts/: %v", err)
+	}
+}
+
+func TestUntrackedHostsAreInvisibleToTheFlake(t *testing.T) {
+	repo := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", repo).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v: %s", err, out)
+	}
+	dir := filepath.Join(repo, "hosts")
+	web1, web2 := mustNew(t, "web1", Anywhere, "203.0.113.7"), mustNew(t, "web2", Anywhere, "203.0.113.8")
+	writeHost(t, dir, web1)
+	writeHost(t, dir, web2)
+	if out, err := exec.Command("git", "-C", repo, "add", "hosts/web1").CombinedOutput(); err != nil {
+		t.Fatalf("git add: %v: %s", err, out)
+	}
+	if got := Untracked(dir, []Host{web1, web2}); !cmp.Equal(got, []string{"web2"}) {
+		t.Errorf("Untracked = %v, want web2", got)
+	}
+	// Outside a git work tree the flake reads every file.
+	plain := t.TempDir()
+	writeHost(t, plain, web1)
+	if got := Untracked(plain, []Host{web1}); got != nil {
+		t.Errorf("Untracked outside git = %v", got)
 	}
 }
