@@ -40,11 +40,7 @@ func Dial(ctx context.Context, host string, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	defer creds.close()
-	file, err := cfg.knownHostsFile()
-	if err != nil {
-		return nil, err
-	}
-	hostKeys, err := newHostKeys(file, cfg.log())
+	hostKeys, err := newHostKeys(cfg)
 	if err != nil {
 		return nil, err
 	}

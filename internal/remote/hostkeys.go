@@ -38,9 +38,13 @@ type hostKeys struct {
 	seen ssh.PublicKey // the key the server offered, once the handshake got that far
 }
 
-// newHostKeys creates the known_hosts file if it is missing, since
+// newHostKeys opens cfg's known_hosts file, creating it if it is missing, since
 // knownhosts cannot read a file that does not exist.
-func newHostKeys(file string, log io.Writer) (*hostKeys, error) {
+func newHostKeys(cfg Config) (*hostKeys, error) {
+	file, err := cfg.knownHostsFile()
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return nil, fmt.Errorf("create known_hosts directory: %w", err)
 	}
@@ -51,7 +55,7 @@ func newHostKeys(file string, log io.Writer) (*hostKeys, error) {
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("create known_hosts: %w", err)
 	}
-	return &hostKeys{file: file, log: log}, nil
+	return &hostKeys{file: file, log: cfg.log()}, nil
 }
 
 // algorithms lists the host key algorithms to negotiate with addr, those of
@@ -207,11 +211,7 @@ func (h *hostKeys) fingerprint() string {
 // repository), this takes the place of trusting the first key shown; a
 // key already recorded is left for Dial to verify.
 func KnowHostKey(cfg Config, host string, key ssh.PublicKey) (bool, error) {
-	file, err := cfg.knownHostsFile()
-	if err != nil {
-		return false, err
-	}
-	h, err := newHostKeys(file, cfg.log())
+	h, err := newHostKeys(cfg)
 	if err != nil {
 		return false, err
 	}
@@ -222,7 +222,7 @@ func KnowHostKey(cfg Config, host string, key ssh.PublicKey) (bool, error) {
 	if err != nil || len(known) > 0 {
 		return false, err
 	}
-	if err := appendLine(file, knownhosts.Line([]string{addr}, key)); err != nil {
+	if err := appendLine(h.file, knownhosts.Line([]string{addr}, key)); err != nil {
 		return false, fmt.Errorf("record the host key of %s: %w", knownhosts.Normalize(addr), err)
 	}
 	return true, nil
