@@ -48,7 +48,9 @@ let
       };
     in
     if !(profiles ? ${host.route or ""}) || !(routeModules ? ${host.route}) then
-      throw "hosts/${name}/host.json: route ${builtins.toJSON (host.route or null)} is not one of ${builtins.toJSON (attrNames profiles)}"
+      throw "hosts/${name}/host.json: route ${
+        builtins.toJSON (host.route or null)
+      } is not one of ${builtins.toJSON (attrNames profiles)}"
     else
       host;
 

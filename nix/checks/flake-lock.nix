@@ -145,9 +145,7 @@ let
     in
     "${l.owner or "?"}/${l.repo or "?"}";
   lockedNodes = filter (n: nodes.${n} ? locked) (attrNames nodes);
-  pinnedTwice = filter (
-    n: length (filter (m: repoOf m == repoOf n) lockedNodes) > 1
-  ) lockedNodes;
+  pinnedTwice = filter (n: length (filter (m: repoOf m == repoOf n) lockedNodes) > 1) lockedNodes;
 
   reachable = map (x: x.key) (genericClosure {
     startSet = [ { key = rootName; } ];

@@ -98,6 +98,5 @@ in
   # The merged definitions of a NixOS system's module list, which holds
   # files and modules written in place (attribute sets or functions).
   evalModules =
-    modules:
-    foldl' merge (eval (filter isPath modules)) (map call (filter (m: !(isPath m)) modules));
+    modules: foldl' merge (eval (filter isPath modules)) (map call (filter (m: !(isPath m)) modules));
 }

@@ -79,9 +79,9 @@ let
     # Offline only: each node activates its own host's system.
     ++ concatMap (
       name:
-      expect "hostname of the system deploy.nodes.${name} activates" (
-        m.deployNodes.${name}.profiles.system.path.activates.config.networking.hostName or null
-      ) m.hosts.${name}.hostname
+      expect "hostname of the system deploy.nodes.${name} activates"
+        (m.deployNodes.${name}.profiles.system.path.activates.config.networking.hostName or null)
+        m.hosts.${name}.hostname
     ) (attrNames m.hosts);
   testHosts = hostsOf ./testdata/hosts;
 
@@ -197,7 +197,9 @@ let
     }
     {
       name = "hosts";
-      what = "hosts/: each folder a nixosConfiguration and a deploy node (${toString (length (attrNames (hostsOf (root + "/hosts")).hosts))} hosts)";
+      what = "hosts/: each folder a nixosConfiguration and a deploy node (${
+        toString (length (attrNames (hostsOf (root + "/hosts")).hosts))
+      } hosts)";
       problems = hostsCheck (hostsOf (root + "/hosts"));
     }
     {

@@ -11,7 +11,12 @@
   hostsFrom,
 }:
 let
-  inherit (builtins) fromJSON mapAttrs readFile substring;
+  inherit (builtins)
+    fromJSON
+    mapAttrs
+    readFile
+    substring
+    ;
   checks = import ./default.nix;
   droplet = self.nixosConfigurations.digitalocean.config;
   keysFile = ../../digitalocean/authorized_keys;
