@@ -14,7 +14,7 @@ func Anywhere(ctx context.Context, host string,
 	force *bool, // go on despite too little memory, an installed NixOS, or a machine this repo did not make
 	yes *bool, // do not ask before wiping the disk
 	dryrun *bool, // print the checks, the nixos-anywhere command and the host entry, install nothing
-	timeout *time.Duration, // how long nixos-anywhere may run; default 30m
+	timeout *time.Duration, // how long nixos-anywhere may run, from 1s to 3h; default 30m
 ) error {
 	e, err := app.FromOSIfToken()
 	if err != nil {

@@ -28,7 +28,7 @@ func Create(ctx context.Context,
 	region *string, // region slug; default DROPLET_REGION
 	image *string, // image slug or custom image ID; default DROPLET_IMAGE
 	ipv6 *bool, // enable IPv6; default DROPLET_IPV6
-	timeout *time.Duration, // how long to wait for SSH; default 10m
+	timeout *time.Duration, // how long to wait for SSH, from 1s to 1h; default 10m
 	json *bool, // print JSON instead of a table
 ) error {
 	e, err := app.FromOS()

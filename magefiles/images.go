@@ -25,7 +25,7 @@ func BuildImage(ctx context.Context,
 func UploadImage(ctx context.Context,
 	file *string, // image file; default the newest in images/
 	name *string, // image name at DigitalOcean; default the file name without .qcow2.gz
-	timeout *time.Duration, // how long to wait for the import; default 30m
+	timeout *time.Duration, // how long to wait for the import, from 1s to 3h; default 30m
 ) error {
 	e, err := app.FromOS()
 	if err != nil {

@@ -16,8 +16,8 @@ func Infect(ctx context.Context,
 	region *string, // region slug; default DROPLET_REGION
 	image *string, // stock image slug to infect; default DROPLET_IMAGE
 	ipv6 *bool, // enable IPv6; default DROPLET_IPV6
-	timeout *time.Duration, // how long to wait for the new droplet's SSH; default 10m
-	install *time.Duration, // how long the install may take, reboot included; default 45m
+	timeout *time.Duration, // how long to wait for the new droplet's SSH, from 1s to 1h; default 10m
+	install *time.Duration, // how long the install may take, reboot included, from 1s to 4h30m; default 45m
 	dryrun *bool, // check the droplet against the API and show it and its host entry; create nothing
 ) error {
 	e, err := app.FromOS()

@@ -13,11 +13,11 @@ import (
 // Sim serves a DigitalOcean API simulator for trying every target without an account.
 func Sim(ctx context.Context,
 	addr *string, // listen address; default 127.0.0.1:8455
-	sshport *int, // port of each simulated droplet's SSH endpoint; default 2222
+	sshport *int, // port of each simulated droplet's SSH endpoint, from 1 to 65535; default 2222
 	ssh *string, // host:port of a real sshd to forward droplet SSH to; default none (banner only)
-	boot *time.Duration, // how long a droplet takes to become active; default 8s
+	boot *time.Duration, // how long a droplet takes to become active (0s: at once), from 0s to 1h; default 8s
 ) error {
-	o := app.SimOptions{Addr: "127.0.0.1:8455", SSHPort: 2222, Boot: 8 * time.Second, SSHBackend: deref(ssh)}
+	o := app.SimOptions{Addr: app.SimAddr, SSHPort: app.SimSSHPort, Boot: app.SimBoot, SSHBackend: deref(ssh)}
 	if addr != nil {
 		o.Addr = *addr
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,11 +28,14 @@ type AnywhereOptions struct {
 	Force   bool           // go on despite too little memory, an installed NixOS, or a machine this repo did not make
 	Yes     bool           // do not ask before wiping the disk
 	DryRun  bool           // check and print the command, install nothing
-	Timeout time.Duration  // how long nixos-anywhere may run; 0 = 30m
+	Timeout time.Duration  // how long nixos-anywhere may run; 0 = AnywhereTimeout
 	Runner  runner.Runner  // nil = run nixos-anywhere for real
 	Files   anywhere.Files // zero = the real files
 	Host    HostFiles      // where the host entry's files come from; zero = the droplet's and the repository's
 }
+
+// AnywhereTimeout is how long nixos-anywhere may run unless told otherwise.
+const AnywhereTimeout = 30 * time.Minute
 
 // target is the machine the anywhere target works on.
 type target struct {
@@ -46,12 +50,6 @@ type target struct {
 func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err error) {
 	defer explain(&err)
 	host = strings.TrimPrefix(host, "host=")
-	if host == "" {
-		return hints.NoHost()
-	}
-	if strings.HasPrefix(host, "-") {
-		return hints.FlagBeforeHost(host)
-	}
 	cfg, err := e.SSHConfig("")
 	if err != nil {
 		return err
@@ -87,10 +85,7 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 		return err
 	}
 
-	timeout := o.Timeout
-	if timeout == 0 {
-		timeout = 30 * time.Minute
-	}
+	timeout := cmp.Or(o.Timeout, AnywhereTimeout)
 	fmt.Fprintf(e.Err, "installing NixOS on %s, wiping its disk (at most %s): %s\n", t.ip, timeout, runner.CommandLine(argv))
 	ictx, cancel := context.WithTimeout(ctx, timeout)
 	err = anywhere.Install(ictx, o.Runner, argv, e.Err)
@@ -138,6 +133,16 @@ func recordAnywhereHost(ctx context.Context, e *Env, t target, cfg remote.Config
 		name = strings.TrimSpace(string(out))
 	}
 	return RecordHost(ctx, e, c, f, hosts.Install{Name: name, Route: hosts.Anywhere, Address: t.ip})
+}
+
+// checkHost checks anywhere's host as typed: an IP address, or a droplet's
+// name or ID, with or without "host=" before it.
+func checkHost(host string) error {
+	h := strings.TrimPrefix(host, "host=")
+	if net.ParseIP(h) != nil || droplets.CheckRef(h) == nil {
+		return nil
+	}
+	return fmt.Errorf("%q is neither an IP address nor a droplet name or ID", h)
 }
 
 // confirmWipe stands between the preflight and an install that erases the

@@ -34,7 +34,7 @@ func BuildImage(ctx context.Context, e *Env, o images.BuildOptions) (err error) 
 type UploadOptions struct {
 	File    string        // image file; "" = the newest in images/
 	Name    string        // image name at DigitalOcean; "" = the file name without its suffix
-	Timeout time.Duration // how long to wait for the import; 0 = 30m
+	Timeout time.Duration // how long to wait for the import; 0 = images.ImportTimeout
 	SSH     string        // rsync's remote shell; "" = ssh with the user's own config
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,10 +35,14 @@ type InfectOptions struct {
 	Host   HostFiles // where the host entry's files come from; zero = the droplet's
 	DryRun bool      // check the droplet against the API and show the user data and host entry; create nothing
 
-	Install time.Duration // how long the install may take, reboot included; 0 = 45m
+	Install time.Duration // how long the install may take, reboot included; 0 = InstallTimeout
 	Reboot  time.Duration // how long the droplet may stay unreachable; 0 = 10m
 	Poll    time.Duration // state checks and SSH probes; 0 = 5s
 }
+
+// InstallTimeout is how long an infect install may take, its reboot
+// included, unless told otherwise.
+const InstallTimeout = 45 * time.Minute
 
 func (o *InfectOptions) defaults() {
 	if o.Template == "" {
@@ -49,9 +54,7 @@ func (o *InfectOptions) defaults() {
 	if o.Paths == (infect.Paths{}) {
 		o.Paths = infect.DefaultPaths()
 	}
-	if o.Install == 0 {
-		o.Install = 45 * time.Minute
-	}
+	o.Install = cmp.Or(o.Install, InstallTimeout)
 }
 
 // Infect creates a droplet whose user data installs NixOS over its stock

@@ -13,6 +13,13 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 )
 
+// What the sim target serves unless its flags say otherwise.
+const (
+	SimAddr    = "127.0.0.1:8455"
+	SimSSHPort = 2222
+	SimBoot    = 8 * time.Second
+)
+
 // SimOptions are the flags of the sim target.
 type SimOptions struct {
 	Addr       string        // API listen address

@@ -54,12 +54,43 @@ func (p Plan) CustomImage() bool { return p.Image.Type == "custom" }
 // DigitalOcean accepts letters, digits, dots and dashes in droplet names.
 var validName = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$`)
 
+// CheckName checks a droplet name as DigitalOcean would, and refuses a name
+// of digits only, which Resolve would take for an ID, so that no droplet is
+// made that cannot be named afterwards.
+func CheckName(name string) error {
+	if !validName.MatchString(name) {
+		return ErrBadName.Errorf("invalid droplet name %q: use at most 255 letters, digits, dots and dashes, starting and ending with a letter or digit", name)
+	}
+	if isID(name) {
+		return ErrBadName.Errorf("invalid droplet name %q: a name of digits only is taken for a droplet ID; add a letter", name)
+	}
+	return nil
+}
+
+// CheckRef checks a reference to a droplet as Resolve reads it: an ID, or a
+// name.
+func CheckRef(ref string) error {
+	if isID(ref) {
+		if id, err := strconv.Atoi(ref); err == nil && id <= 0 {
+			return ErrNoSuchDroplet.Errorf("no droplet has ID %d; IDs start at 1", id)
+		}
+		return nil
+	}
+	if !validName.MatchString(ref) {
+		return ErrNoSuchDroplet.Errorf("%q is not a droplet name or ID", ref)
+	}
+	return nil
+}
+
+// isID reports whether ref is digits only, which Resolve reads as an ID.
+func isID(ref string) bool { return ref != "" && strings.Trim(ref, "0123456789") == "" }
+
 // Check validates spec locally and against the API, without changing
 // anything, so bad input never leaves a half-made droplet behind.
 func Check(ctx context.Context, api API, spec Spec) (Plan, error) {
 	p := Plan{Spec: spec}
-	if !validName.MatchString(spec.Name) {
-		return p, ErrBadName.Errorf("invalid droplet name %q: use letters, digits, dots and dashes, starting and ending with a letter or digit", spec.Name)
+	if err := CheckName(spec.Name); err != nil {
+		return p, err
 	}
 	if len(spec.UserData) > MaxUserData {
 		return p, fmt.Errorf("user data is %d bytes; DigitalOcean allows at most %d", len(spec.UserData), MaxUserData)

@@ -17,6 +17,10 @@ import (
 // actionErrored is the action status godo has no constant for.
 const actionErrored = "errored"
 
+// ReadyTimeout is how long WaitReady waits unless told otherwise: a healthy
+// droplet answers SSH within a minute or two of its create.
+const ReadyTimeout = 10 * time.Minute
+
 // WaitOptions bounds and paces WaitReady. The zero value suits real droplets.
 type WaitOptions struct {
 	poll.Pace               // API polls for an address; defaults 10m, 1s doubling to 5s (doctl's pace)
@@ -27,7 +31,7 @@ type WaitOptions struct {
 }
 
 func (o *WaitOptions) defaults() {
-	o.Pace = o.Pace.Or(poll.Pace{Timeout: 10 * time.Minute, FirstPoll: time.Second, MaxPoll: 5 * time.Second})
+	o.Pace = o.Pace.Or(poll.Pace{Timeout: ReadyTimeout, FirstPoll: time.Second, MaxPoll: 5 * time.Second})
 	o.Watch = cmp.Or(o.Watch, 15*time.Second)
 	o.SSHProbe = cmp.Or(o.SSHProbe, 250*time.Millisecond)
 }

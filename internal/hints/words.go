@@ -70,17 +70,6 @@ const DryRun = "nixos-anywhere command (not run: -dryrun)"
 // SimBannerOnly describes simulated droplets whose SSH port only greets.
 const SimBannerOnly = "a banner only (enough for `" + Create + "`)"
 
-// NoHost is anywhere run without a host.
-func NoHost() error {
-	return fmt.Errorf("no host: name the droplet, e.g. `%s host=203.0.113.7` or `%s host=nixos-1`", Anywhere, Anywhere)
-}
-
-// FlagBeforeHost is anywhere given a flag where its host belongs: mage takes
-// a target's arguments before its flags.
-func FlagBeforeHost(flag string) error {
-	return fmt.Errorf("%q is a flag where the host belongs: put flags after it, e.g. `%s host=203.0.113.7 %s`", flag, Anywhere, flag)
-}
-
 // NameWithoutToken is a droplet name given where, without an API token,
 // only an address can be used.
 func NameWithoutToken(host string) error {

@@ -2,6 +2,7 @@ package images
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -12,11 +13,25 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 )
 
+// ParseID reads an image ID as the operator gives it.
+func ParseID(s string) (int, error) {
+	id, err := strconv.Atoi(s)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, ErrNoSuchImage.Errorf("image ID %s is too large for an ID", s)
+	case err != nil:
+		return 0, ErrNoSuchImage.Errorf("image ID %q is not a number", s)
+	case id <= 0:
+		return 0, ErrNoSuchImage.Errorf("no image has ID %d; IDs start at 1", id)
+	}
+	return id, nil
+}
+
 // Delete deletes the image with the ID idArg once consent allows it.
 func Delete(ctx context.Context, api API, idArg string, consent prompt.Consent) (*godo.Image, error) {
-	id, err := strconv.Atoi(idArg)
+	id, err := ParseID(idArg)
 	if err != nil {
-		return nil, ErrNoSuchImage.Errorf("image ID %q is not a number", idArg)
+		return nil, err
 	}
 	img, _, err := api.GetByID(ctx, id)
 	if doapi.IsNotFound(err) {

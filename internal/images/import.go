@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/digitalocean/godo"
 
@@ -34,6 +36,27 @@ type ImportRequest struct {
 	Region      string
 	Description string
 	Tags        []string // should include settings.ManagedTag, so List, FindImport and Delete find it
+}
+
+// ImportTimeout is how long WaitAvailable waits unless told otherwise.
+const ImportTimeout = 30 * time.Minute
+
+// MaxName bounds an image's name. DigitalOcean documents no limit; its
+// droplet names stop at 255 characters, and a longer image name is a paste
+// gone wrong, better refused before minutes of upload than after.
+const MaxName = 255
+
+// CheckName checks the name an import is to give the image.
+func CheckName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return fmt.Errorf("image name %q is blank", name)
+	case utf8.RuneCountInString(name) > MaxName:
+		return fmt.Errorf("image name %q is %d characters long; at most %d are allowed", name, utf8.RuneCountInString(name), MaxName)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return fmt.Errorf("image name %q holds a control character", name)
+	}
+	return nil
 }
 
 // Import asks DigitalOcean to fetch the image at r.URL. The POST is never
@@ -86,7 +109,7 @@ type WaitOptions = poll.Pace
 // passes through, and fails with DigitalOcean's error_message if the import
 // fails.
 func WaitAvailable(ctx context.Context, api API, id int, o WaitOptions) (*godo.Image, error) {
-	o = o.Or(poll.Pace{Timeout: 30 * time.Minute, FirstPoll: time.Second, MaxPoll: 15 * time.Second})
+	o = o.Or(poll.Pace{Timeout: ImportTimeout, FirstPoll: time.Second, MaxPoll: 15 * time.Second})
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()

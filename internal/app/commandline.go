@@ -1,0 +1,135 @@
+package app
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
+)
+
+// CommandLine is what every target accepts on the command line: the one
+// place where flag values are checked. magefiles/cmdline.go checks each
+// command line against it before mage runs a target, so a value that cannot
+// be right never reaches DigitalOcean. `mage -h <target>` shows the same
+// flags with the same bounds; the end-to-end tests hold the two together
+// and try every class of bad value on every flag of every target.
+var CommandLine = cmdline.Targets{
+	{Name: "sizes", Flags: []cmdline.Flag{
+		{Name: "region", Value: regionFlag},
+		{Name: "json", Value: cmdline.Bool{}},
+	}},
+	{Name: "create", Flags: []cmdline.Flag{
+		{Name: "name", Value: dropletNameFlag},
+		{Name: "size", Value: sizeFlag("DROPLET_SIZE")},
+		{Name: "region", Value: regionFlag},
+		{Name: "image", Value: imageFlag},
+		{Name: "ipv6", Value: cmdline.Bool{}},
+		{Name: "timeout", Value: wait(droplets.ReadyTimeout)},
+		{Name: "json", Value: cmdline.Bool{}},
+	}},
+	{Name: "list", Flags: []cmdline.Flag{
+		{Name: "json", Value: cmdline.Bool{}},
+	}},
+	{Name: "destroy", Args: []cmdline.Arg{dropletArg}, Flags: []cmdline.Flag{
+		{Name: "yes", Value: cmdline.Bool{}},
+		{Name: "force", Value: cmdline.Bool{}},
+	}},
+	{Name: "anywhere", Args: []cmdline.Arg{hostArg}, Flags: []cmdline.Flag{
+		{Name: "force", Value: cmdline.Bool{}},
+		{Name: "yes", Value: cmdline.Bool{}},
+		{Name: "dryrun", Value: cmdline.Bool{}},
+		{Name: "timeout", Value: wait(AnywhereTimeout)},
+	}},
+	{Name: "buildImage", Flags: []cmdline.Flag{
+		{Name: "remote", Value: cmdline.Bool{}},
+	}},
+	{Name: "uploadImage", Flags: []cmdline.Flag{
+		{Name: "file", Value: cmdline.Text{What: "an image file", Default: "the newest in images/", Example: "images/nixos.qcow2.gz"}},
+		{Name: "name", Value: cmdline.Text{What: "an image name", Default: "the file name without .qcow2.gz", Example: "nixos-25.11", Check: images.CheckName}},
+		{Name: "timeout", Value: wait(images.ImportTimeout)},
+	}},
+	{Name: "images", Flags: []cmdline.Flag{
+		{Name: "json", Value: cmdline.Bool{}},
+	}},
+	{Name: "deleteImage", Args: []cmdline.Arg{imageIDArg}, Flags: []cmdline.Flag{
+		{Name: "yes", Value: cmdline.Bool{}},
+		{Name: "force", Value: cmdline.Bool{}},
+	}},
+	{Name: "infect", Flags: []cmdline.Flag{
+		{Name: "name", Value: dropletNameFlag},
+		{Name: "size", Value: sizeFlag("INFECT_SIZE")},
+		{Name: "region", Value: regionFlag},
+		{Name: "image", Value: imageFlag},
+		{Name: "ipv6", Value: cmdline.Bool{}},
+		{Name: "timeout", Value: wait(droplets.ReadyTimeout)},
+		{Name: "install", Value: wait(InstallTimeout)},
+	}},
+	{Name: "sim", Flags: []cmdline.Flag{
+		{Name: "addr", Value: cmdline.Text{What: "a host:port to listen on", Default: SimAddr, Example: SimAddr, Check: hostPort(0)}},
+		{Name: "sshport", Value: cmdline.Int{Min: 1, Max: 65535, Default: SimSSHPort}},
+		{Name: "ssh", Value: cmdline.Text{What: "the host:port of an sshd", Default: "none (banner only)", Example: "127.0.0.1:22", Check: hostPort(1)}},
+		// Zero means droplets active at once; an hour is far beyond any
+		// real droplet's boot.
+		{Name: "boot", Value: cmdline.Duration{Min: 0, Max: time.Hour, Default: SimBoot}},
+	}},
+	{Name: "demo"},
+}
+
+// wait is the flag of a wait whose default is def. A wait of under a second
+// is a typo (ms for s, or a missing unit's guess) and ends before anything
+// can answer; six times the default is where a healthy run is long over,
+// and a longer bound (-timeout=1000h) is a typo too, and would keep a stuck
+// run, and what it bills, going unwatched.
+func wait(def time.Duration) cmdline.Duration {
+	return cmdline.Duration{Min: time.Second, Max: 6 * def, Default: def}
+}
+
+// The flags of the droplet-making targets.
+var (
+	dropletNameFlag = cmdline.Text{What: "a droplet name", Default: "DROPLET_NAME", Example: "web1", Check: droplets.CheckName}
+	regionFlag      = cmdline.Text{What: "a region slug (`" + hints.Sizes + "` shows the sizes of each)", Default: "DROPLET_REGION", Example: "sfo3"}
+	imageFlag       = cmdline.Text{What: "an image slug or custom image ID", Default: "DROPLET_IMAGE", Example: "debian-12-x64"}
+)
+
+// sizeFlag is -size whose default is the setting key.
+func sizeFlag(key string) cmdline.Text {
+	return cmdline.Text{What: "a size slug (`" + hints.Sizes + "` lists them)", Default: key, Example: "s-1vcpu-2gb"}
+}
+
+// The positional arguments.
+var (
+	dropletArg = cmdline.Arg{Name: "droplet", What: "a droplet name or ID", Example: "web1", Check: explained(droplets.CheckRef)}
+	hostArg    = cmdline.Arg{Name: "host", What: "an IPv4 address or a droplet name", Example: "host=203.0.113.7", Check: checkHost}
+	imageIDArg = cmdline.Arg{Name: "id", What: "an image ID", Example: "192948683", Check: func(s string) error {
+		_, err := images.ParseID(s)
+		return hints.Explain(err)
+	}}
+)
+
+// explained is check with the advice hints gives about its errors.
+func explained(check func(string) error) func(string) error {
+	return func(s string) error { return hints.Explain(check(s)) }
+}
+
+// hostPort checks a host:port whose port is at least minPort (0 for a
+// listen address: any free port).
+func hostPort(minPort int) func(string) error {
+	return func(s string) error {
+		host, port, err := net.SplitHostPort(s)
+		if err != nil {
+			return fmt.Errorf("%q is not host:port", s)
+		}
+		if host == "" && minPort > 0 {
+			return fmt.Errorf("%q names no host", s)
+		}
+		if p, err := strconv.Atoi(port); err != nil || p < minPort || p > 65535 {
+			return fmt.Errorf("%q has port %q, not a number from %d to 65535", s, port, minPort)
+		}
+		return nil
+	}
+}
