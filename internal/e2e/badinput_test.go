@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,41 +20,31 @@ type badInput struct {
 	// returns arguments to add; nil = the account's token and the committed
 	// settings.
 	setup func(t *testing.T, f *fakeDO, sh *shell) []string
-	value string // the bad value, which the error must name
-	fix   string // what to do instead, which the error must say
-	// byMage marks mistakes mage's generated argument parser reports
-	// before any target code runs: its one line has no `Error: ` prefix
-	// and no advice, which target code cannot change, so only the line
-	// and the value are checked.
-	byMage bool
+	value string   // the bad value, which the error must name
+	fix   string   // what to do instead, which the error must say
+	also  []string // more the error must say
+	// code is the exit status: 2 for a command line refused before any
+	// target runs (cmdline, through app.CommandLine), which must also have
+	// asked DigitalOcean nothing at all; 0 means 1, a target's refusal.
+	code int
 }
 
-// TestBadInputChangesNothing runs targets with bad input. Each must exit
-// non-zero with one line that names the bad value and the fix, having sent
+// TestBadInputChangesNothing runs targets with bad input: every class of
+// bad value on every flag and positional argument of every target `mage -l`
+// lists, as `mage -h` describes them (flagCases), and the mistakes of
+// environment, settings and files below. Each must exit non-zero with one
+// `Error:` line that names the bad value and the fix, having sent
 // DigitalOcean nothing but reads.
 func TestBadInputChangesNothing(t *testing.T) {
 	notInSFO3 := sizeNotOfferedIn(t, "sfo3")
 	unreachable := closedPort(t)
-	withKey := func(t *testing.T, f *fakeDO, sh *shell) []string {
-		sh.dir = workdir(t, publicKeys(t, 1))
-		return nil
-	}
 	sshd := func(t *testing.T, sh *shell) *sshtest.Server {
 		s := sshtest.Start(t)
 		sh.set("DROPLET_SSH_PORT", strconv.Itoa(s.Port), "SSH_KNOWN_HOSTS", filepath.Join(t.TempDir(), "known_hosts"))
 		return s
 	}
 	cases := []badInput{
-		{name: "unknown size", args: []string{"create", "-size=s-64vcpu-1tb"}, value: "s-64vcpu-1tb", fix: "mage sizes"},
 		{name: "size not offered in the region", args: []string{"create", "-size=" + notInSFO3}, value: notInSFO3, fix: "-region"},
-		{name: "unknown region", args: []string{"create", "-region=atlantis1"}, value: "atlantis1", fix: "use one of"},
-		{name: "sizes of an unknown region", args: []string{"sizes", "-region=atlantis1"}, value: "atlantis1", fix: "use one of"},
-		{name: "unknown image", args: []string{"create", "-image=nixos-99-x64"}, value: "nixos-99-x64", fix: "mage images"},
-		{name: "invalid droplet name", args: []string{"create", "-name=web_1!"}, value: "web_1!", fix: "-name="},
-		{name: "infect: invalid droplet name", args: []string{"infect", "-name=web_1!"}, setup: withKey, value: "web_1!", fix: "-name="},
-		{name: "anywhere: neither an address nor a droplet", args: []string{"anywhere", "host=not-an-ip-or-droplet", "-dryrun"},
-			value: "not-an-ip-or-droplet", fix: "mage list"},
-		{name: "anywhere: flag before the host", args: []string{"anywhere", "-dryrun"}, value: "-dryrun", fix: "put flags after it"},
 		{name: "anywhere: identity file missing", args: []string{"anywhere", "host=127.0.0.1", "-dryrun"},
 			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
 				withKey(t, f, sh) // so that the identity is all that is wrong
@@ -129,10 +120,6 @@ func TestBadInputChangesNothing(t *testing.T) {
 				sh.set("INFECT_CHANNEL", "unstable")
 				return nil
 			}, value: "unstable", fix: "nixos-25.11"},
-		{name: "uploadImage: file missing", args: []string{"uploadImage"},
-			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
-				return []string{"-file=" + filepath.Join(t.TempDir(), "missing.qcow2.gz")}
-			}, value: "missing.qcow2.gz", fix: "mage buildImage"},
 		{name: "uploadImage: file not gzip", args: []string{"uploadImage"},
 			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
 				publishLocally(t, sh)
@@ -153,19 +140,13 @@ func TestBadInputChangesNothing(t *testing.T) {
 				sh.set("IMAGE_PUBLISH_DEST", "static.example.com:/var/www")
 				return []string{"-file=" + imageFile(t)}
 			}, value: "static.example.com:/var/www", fix: "must end with /"},
-		{name: "destroy: no such droplet", args: []string{"destroy", "no-such-droplet", "-yes"}, value: "no-such-droplet", fix: "mage list"},
-		{name: "destroy: no such droplet ID", args: []string{"destroy", "999999", "-yes"}, value: "999999", fix: "mage list"},
 		{name: "destroy: nobody answers the question", args: []string{"destroy", "nixos-1"},
 			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
 				mustSucceed(t, sh.run(t, "create"))
 				return nil
 			}, value: "not destroyed", fix: "-yes"},
-		{name: "deleteImage: no such image", args: []string{"deleteImage", "999999", "-yes"}, value: "999999", fix: "mage images"},
-		{name: "deleteImage: not an ID", args: []string{"deleteImage", "latest", "-yes"}, value: "latest", fix: "mage images"},
-		{name: "create -ipv6=maybe", args: []string{"create", "-ipv6=maybe"}, value: "maybe", byMage: true},
-		{name: "create -timeout without a unit", args: []string{"create", "-timeout=10"}, value: "10", byMage: true},
-		{name: "destroy without a droplet", args: []string{"destroy"}, value: "expected 1", byMage: true},
 	}
+	cases = append(cases, flagCases(t)...)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -177,28 +158,31 @@ func TestBadInputChangesNothing(t *testing.T) {
 			}
 			before := len(f.Requests())
 			r := sh.run(t, args...)
-			if r.code == 0 {
-				t.Fatalf("%s exited 0\nstdout:\n%s\nstderr:\n%s", r, r.stdout, r.stderr)
-			}
-			line := strings.TrimRight(r.stderr, "\n")
-			if tc.byMage {
-				if strings.Contains(line, "\n") {
-					t.Errorf("%s: want one line on stderr, got:\n%s", r, r.stderr)
-				}
-			} else {
-				line = errorLine(t, r)
-			}
-			if !strings.Contains(line, tc.value) {
-				t.Errorf("%s: error %q does not name the bad value %q", r, line, tc.value)
-			}
-			if !strings.Contains(line, tc.fix) {
-				t.Errorf("%s: error %q does not give the fix %q", r, line, tc.fix)
-			}
 			if changes := f.changesSince(before); len(changes) > 0 {
 				t.Errorf("%s sent DigitalOcean %v before refusing", r, changes)
 			}
+			if n := len(f.Requests()) - before; tc.code == 2 && n > 0 {
+				t.Errorf("%s sent DigitalOcean %d requests before refusing its command line", r, n)
+			}
+			if want := cmp.Or(tc.code, 1); r.code != want {
+				t.Fatalf("%s exited %d, want %d\nstdout:\n%s\nstderr:\n%s", r, r.code, want, r.stdout, r.stderr)
+			}
+			line := errorLine(t, r)
+			for _, w := range append([]string{tc.value, tc.fix}, tc.also...) {
+				if !strings.Contains(line, w) {
+					t.Errorf("%s: error %q does not say %q", r, line, w)
+				}
+			}
 		})
 	}
+}
+
+// withKey runs the target in a copy of the repository whose
+// digitalocean/authorized_keys holds a key, as infect needs before it looks
+// at anything else.
+func withKey(t *testing.T, f *fakeDO, sh *shell) []string {
+	sh.dir = workdir(t, publicKeys(t, 1))
+	return nil
 }
 
 // settingsFile points SETTINGS_FILE at a copy of the committed settings with

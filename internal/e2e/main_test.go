@@ -182,10 +182,11 @@ type process struct {
 // start runs the compiled magefile with args, without a terminal or stdin.
 func (sh *shell) start(t *testing.T, args ...string) *process {
 	t.Helper()
-	if len(args) > 0 && args[0] == "anywhere" && !slices.Contains(args, "-dryrun") {
+	if len(args) > 1 && args[0] == "anywhere" && !slices.Contains(args, "-dryrun") {
 		// The SSH targets here are this machine's own sshd, and this
 		// machine may well have a /dev/vda: a preflight that passed by
-		// mistake would let nixos-anywhere wipe it.
+		// mistake would let nixos-anywhere wipe it. (Without a host it
+		// cannot reach a machine.)
 		t.Fatalf("refusing to run mage %s without -dryrun", strings.Join(args, " "))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)

@@ -56,5 +56,5 @@ func TestStreamsAndExitCodes(t *testing.T) {
 	if r.stdout != "" {
 		t.Errorf("%s failed but printed data:\n%s", r, r.stdout)
 	}
-	check(sh.run(t, "create", "-ipv6=maybe"), 2, nil, []string{`"maybe"`})
+	check(sh.run(t, "create", "-ipv6=maybe"), 2, nil, []string{"Error: -ipv6=maybe is not true or false"})
 }

@@ -57,7 +57,8 @@ func Inspect(path string) (Artifact, error) {
 		return Artifact{}, ErrNoImageFile.Errorf("image file %s does not exist", path)
 	}
 	if err != nil {
-		return Artifact{}, fmt.Errorf("open image file: %w", err)
+		// Unreadable or a name too long: not a file to upload either.
+		return Artifact{}, ErrNoImageFile.Errorf("open image file: %w", err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
