@@ -12,7 +12,7 @@ import (
 func Deploy(ctx context.Context,
 	hosts *string, // comma-separated host names (folders of hosts/); default every host
 	dryrun *bool, // print the commands, run nothing
-	parallel *int, // hosts deployed at once; default 4
+	parallel *int, // hosts deployed at once, from 1 to 64; default 4
 	skipchecks *bool, // skip the flake's checks (nix flake check), run once before the deploys
 ) error {
 	e, err := app.Local()

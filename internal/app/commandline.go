@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/deploy"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
@@ -68,6 +69,7 @@ var CommandLine = cmdline.Targets{
 		{Name: "ipv6", Value: cmdline.Bool{}},
 		{Name: "timeout", Value: wait(droplets.ReadyTimeout)},
 		{Name: "install", Value: wait(InstallTimeout)},
+		{Name: "dryrun", Value: cmdline.Bool{}},
 	}},
 	{Name: "sim", Flags: []cmdline.Flag{
 		{Name: "addr", Value: cmdline.Text{What: "a host:port to listen on", Default: SimAddr, Example: SimAddr, Check: hostPort(0)}},
@@ -78,6 +80,14 @@ var CommandLine = cmdline.Targets{
 		{Name: "boot", Value: cmdline.Duration{Min: 0, Max: time.Hour, Default: SimBoot}},
 	}},
 	{Name: "demo"},
+	{Name: "deploy", Flags: []cmdline.Flag{
+		{Name: "hosts", Value: cmdline.Text{What: "host names, separated by commas", Default: "every host", Example: "web1,web2", Check: checkHostNames}},
+		{Name: "dryrun", Value: cmdline.Bool{}},
+		// Each deploy runs nix and ssh of its own: more at once than this
+		// is a typo (400 for 4), not a plan.
+		{Name: "parallel", Value: cmdline.Int{Min: 1, Max: 64, Default: deploy.DefaultWorkers}},
+		{Name: "skipchecks", Value: cmdline.Bool{}},
+	}},
 }
 
 // wait is the flag of a wait whose default is def. A wait of under a second

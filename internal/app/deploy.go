@@ -19,12 +19,26 @@ import (
 type DeployOptions struct {
 	Hosts      string        // comma-separated host names; "" = every host
 	DryRun     bool          // print the commands, run nothing
-	Parallel   int           // hosts deployed at once; 0 = 4
+	Parallel   int           // hosts deployed at once; 0 = deploy.DefaultWorkers
 	SkipChecks bool          // skip the flake's checks
 	Runner     runner.Runner // nil = run nix and deploy-rs for real
 	KeysFile   string        // root's authorized keys; "" = authkeys.File
 	Port       int           // SSH port of the hosts; 0 = 22, where NixOS listens
 	SSHUser    string        // "" = root
+}
+
+// checkHostNames checks deploy's -hosts as typed: host names, separated by
+// commas, none of them empty.
+func checkHostNames(list string) error {
+	for _, n := range strings.Split(list, ",") {
+		if n = strings.TrimSpace(n); n == "" {
+			return fmt.Errorf("%q names an empty host: two commas in a row, or one at an end", list)
+		}
+		if err := hosts.CheckName(n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Deploy brings the hosts named in o.Hosts (every host in hosts/ when

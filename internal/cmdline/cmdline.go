@@ -27,6 +27,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Targets is what every target accepts.
@@ -86,12 +87,19 @@ func (ts Targets) Check(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("mage", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	envBool := func(name string) bool { b, _ := strconv.ParseBool(getenv(name)); return b }
+	envTimeout, _ := time.ParseDuration(getenv("MAGEFILE_TIMEOUT"))
 	list := fs.Bool("l", envBool("MAGEFILE_LIST"), "")
 	help := fs.Bool("h", envBool("MAGEFILE_HELP"), "")
 	fs.Bool("v", false, "")
-	fs.Duration("t", 0, "")
+	timeout := fs.Duration("t", envTimeout, "")
 	if fs.Parse(args) != nil || *list || *help || fs.NArg() == 0 {
 		return nil
+	}
+	if *timeout < 0 {
+		// Mage would run the target with its deadline passed, and the
+		// target would fail at its first request with "context deadline
+		// exceeded".
+		return errorf("-t=%s is negative: give mage -t the most the whole run may take, e.g. -t=1h, or leave it out (no bound but the target's own)", *timeout)
 	}
 	args = fs.Args()
 	i := slices.IndexFunc(ts, func(t Target) bool { return strings.EqualFold(t.Name, args[0]) })

@@ -173,7 +173,10 @@ func Run(ctx context.Context, hs []hosts.Host, o Options) ([]Result, error) {
 }
 
 // Workers is how many hosts Options.Parallel n deploys at once.
-func Workers(n int) int { return cmp.Or(max(n, 0), 4) }
+func Workers(n int) int { return cmp.Or(max(n, 0), DefaultWorkers) }
+
+// DefaultWorkers is how many hosts are deployed at once unless told otherwise.
+const DefaultWorkers = 4
 
 // each calls f(0) … f(n-1), at most limit (0 = 4) at once, and returns
 // when all have returned.

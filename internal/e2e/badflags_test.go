@@ -121,6 +121,11 @@ var badValues = map[string][]valueCase{
 		{class: "zero", value: "127.0.0.1:0", want: []string{`"127.0.0.1:0" has port "0"`, "from 1 to 65535"}},
 		{class: "far too large", value: "127.0.0.1:70000", want: []string{`"127.0.0.1:70000" has port "70000"`, "from 1 to 65535"}},
 	},
+	"-hosts": {
+		{class: "malformed", value: "web_1!", want: []string{`host name "web_1!"`, "e.g. -hosts=web1,web2"}},
+		{class: "an empty name in the list", value: "web1,,web2", want: []string{`"web1,,web2" names an empty host`}},
+		{class: "far too large", value: long("w"), want: []string{`host name "` + long("w") + `"`, "at most 255"}},
+	},
 	"anywhere <host>": {
 		{class: "malformed", value: "host=web_1!", want: []string{`"web_1!" is neither an IP address nor a droplet name or ID`, "e.g. `mage anywhere host=203.0.113.7`"}},
 		{class: "zero", value: "host=0", want: []string{`"0" is neither an IP address`}},

@@ -87,11 +87,20 @@ func New(name string, route Route, address, stateVersion string) (Host, error) {
 	return h, h.check()
 }
 
+// CheckName checks a host's name, which is its droplet's.
+func CheckName(name string) error {
+	if !validName.MatchString(name) {
+		return fmt.Errorf("host name %q: use a droplet name (at most 255 letters, digits, dots and dashes, starting and ending with a letter or digit)", name)
+	}
+	return nil
+}
+
 // check says what is wrong with h, if anything.
 func (h Host) check() error {
+	if err := CheckName(h.Name); err != nil {
+		return err
+	}
 	switch {
-	case !validName.MatchString(h.Name):
-		return fmt.Errorf("host name %q: use a droplet name (letters, digits, dots and dashes, starting and ending with a letter or digit)", h.Name)
 	case h.Name == Generic:
 		return fmt.Errorf("host name %q is taken by the flake's generic configuration: rename the droplet", h.Name)
 	case !validLabel.MatchString(h.Hostname):
