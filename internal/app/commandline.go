@@ -24,15 +24,9 @@ var CommandLine = cmdline.Targets{
 		{Name: "region", Value: regionFlag},
 		{Name: "json", Value: cmdline.Bool{}},
 	}},
-	{Name: "create", Flags: []cmdline.Flag{
-		{Name: "name", Value: dropletNameFlag},
-		{Name: "size", Value: sizeFlag("DROPLET_SIZE")},
-		{Name: "region", Value: regionFlag},
-		{Name: "image", Value: imageFlag},
-		{Name: "ipv6", Value: cmdline.Bool{}},
-		{Name: "timeout", Value: wait(droplets.ReadyTimeout)},
-		{Name: "json", Value: cmdline.Bool{}},
-	}},
+	{Name: "create", Flags: append(overrideFlags("DROPLET_SIZE"),
+		cmdline.Flag{Name: "json", Value: cmdline.Bool{}},
+	)},
 	{Name: "list", Flags: []cmdline.Flag{
 		{Name: "json", Value: cmdline.Bool{}},
 	}},
@@ -61,16 +55,10 @@ var CommandLine = cmdline.Targets{
 		{Name: "yes", Value: cmdline.Bool{}},
 		{Name: "force", Value: cmdline.Bool{}},
 	}},
-	{Name: "infect", Flags: []cmdline.Flag{
-		{Name: "name", Value: dropletNameFlag},
-		{Name: "size", Value: sizeFlag("INFECT_SIZE")},
-		{Name: "region", Value: regionFlag},
-		{Name: "image", Value: imageFlag},
-		{Name: "ipv6", Value: cmdline.Bool{}},
-		{Name: "timeout", Value: wait(droplets.ReadyTimeout)},
-		{Name: "install", Value: wait(InstallTimeout)},
-		{Name: "dryrun", Value: cmdline.Bool{}},
-	}},
+	{Name: "infect", Flags: append(overrideFlags("INFECT_SIZE"),
+		cmdline.Flag{Name: "install", Value: wait(InstallTimeout)},
+		cmdline.Flag{Name: "dryrun", Value: cmdline.Bool{}},
+	)},
 	{Name: "sim", Flags: []cmdline.Flag{
 		{Name: "addr", Value: cmdline.Text{What: "a host:port to listen on", Default: SimAddr, Example: SimAddr, Check: hostPort(0)}},
 		{Name: "sshport", Value: cmdline.Int{Min: 1, Max: 65535, Default: SimSSHPort}},
@@ -99,16 +87,20 @@ func wait(def time.Duration) cmdline.Duration {
 	return cmdline.Duration{Min: time.Second, Max: 6 * def, Default: def}
 }
 
-// The flags of the droplet-making targets.
-var (
-	dropletNameFlag = cmdline.Text{What: "a droplet name", Default: "DROPLET_NAME", Example: "web1", Check: droplets.CheckName}
-	regionFlag      = cmdline.Text{What: "a region slug (`" + hints.Sizes + "` shows the sizes of each)", Default: "DROPLET_REGION", Example: "sfo3"}
-	imageFlag       = cmdline.Text{What: "an image slug or custom image ID", Default: "DROPLET_IMAGE", Example: "debian-12-x64"}
-)
+// regionFlag is -region, of sizes and of the droplet-making targets.
+var regionFlag = cmdline.Text{What: "a region slug (`" + hints.Sizes + "` shows the sizes of each)", Default: "DROPLET_REGION", Example: "sfo3"}
 
-// sizeFlag is -size whose default is the setting key.
-func sizeFlag(key string) cmdline.Text {
-	return cmdline.Text{What: "a size slug (`" + hints.Sizes + "` lists them)", Default: key, Example: "s-1vcpu-2gb"}
+// overrideFlags are the flags of Overrides, which the droplet-making
+// targets share; sizeKey is the setting -size defaults to.
+func overrideFlags(sizeKey string) []cmdline.Flag {
+	return []cmdline.Flag{
+		{Name: "name", Value: cmdline.Text{What: "a droplet name", Default: "DROPLET_NAME", Example: "web1", Check: droplets.CheckName}},
+		{Name: "size", Value: cmdline.Text{What: "a size slug (`" + hints.Sizes + "` lists them)", Default: sizeKey, Example: "s-1vcpu-2gb"}},
+		{Name: "region", Value: regionFlag},
+		{Name: "image", Value: cmdline.Text{What: "an image slug or custom image ID", Default: "DROPLET_IMAGE", Example: "debian-12-x64"}},
+		{Name: "ipv6", Value: cmdline.Bool{}},
+		{Name: "timeout", Value: wait(droplets.ReadyTimeout)},
+	}
 }
 
 // The positional arguments.
