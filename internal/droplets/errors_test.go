@@ -179,6 +179,7 @@ func TestCheckErrorPaths(t *testing.T) {
 		}, `image "debian-12-x64" is pending, not available`, ErrImageNotReady},
 		{"no SSH keys", func(api *API, _ *Spec) { api.Keys = fakeKeys{} }, "the account has no SSH keys", nil},
 		{"bad name", func(_ *API, s *Spec) { s.Name = "web_1" }, `invalid droplet name "web_1"`, ErrBadName},
+		{"name of digits only", func(_ *API, s *Spec) { s.Name = "123" }, `invalid droplet name "123": a name of digits only is taken for a droplet ID`, ErrBadName},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -142,7 +142,7 @@ var badValues = map[string][]valueCase{
 	"deleteImage <id>": {
 		{class: "malformed", value: "latest", want: []string{`image ID "latest" is not a number`, "mage images"}},
 		{class: "zero", value: "0", want: []string{"no image has ID 0", "mage images"}},
-		{class: "far too large", value: "99999999999999999999", want: []string{"image ID 99999999999999999999 is too large"}},
+		{class: "far too large", value: "99999999999999999999", want: []string{"image ID 99999999999999999999 is larger than any ID"}},
 		{class: "no such image", value: "999999", want: []string{"no image with ID 999999", "mage images"}, code: 1},
 	},
 }

@@ -18,7 +18,7 @@ func ParseID(s string) (int, error) {
 	id, err := strconv.Atoi(s)
 	switch {
 	case errors.Is(err, strconv.ErrRange):
-		return 0, ErrNoSuchImage.Errorf("image ID %s is too large for an ID", s)
+		return 0, ErrNoSuchImage.Errorf("image ID %s is larger than any ID", s)
 	case err != nil:
 		return 0, ErrNoSuchImage.Errorf("image ID %q is not a number", s)
 	case id <= 0:

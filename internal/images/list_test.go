@@ -71,7 +71,7 @@ func TestDeleteGuards(t *testing.T) {
 	}{
 		{"not a number", "nixos", prompt.Consent{Yes: true}, `image ID "nixos" is not a number`, ErrNoSuchImage},
 		{"zero", "0", prompt.Consent{Yes: true}, "no image has ID 0", ErrNoSuchImage},
-		{"too large", "99999999999999999999", prompt.Consent{Yes: true}, "too large for an ID", ErrNoSuchImage},
+		{"too large", "99999999999999999999", prompt.Consent{Yes: true}, "larger than any ID", ErrNoSuchImage},
 		{"unknown", "42", prompt.Consent{Yes: true}, "no image with ID 42", ErrNoSuchImage},
 		{"foreign", strconv.Itoa(foreign), prompt.Consent{Yes: true}, "was not imported by this repo (no tag nixos-systems)", nil},
 		{"no answer", strconv.Itoa(ids[0]), prompt.Consent{Out: &log}, "not deleted", prompt.ErrDeclined},
