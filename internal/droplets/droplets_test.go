@@ -28,7 +28,7 @@ func TestCheckRef(t *testing.T) {
 	for ref, ok := range map[string]bool{
 		"web1": true, "web-1.example.com": true, "501000001": true, "007": true,
 		"99999999999999999999": true, // beyond an int: Resolve looks it up as a name
-		"0": false, "000": false, "": false, "web_1": false, "-web": false, "web1-": false,
+		"0":                    false, "000": false, "": false, "web_1": false, "-web": false, "web1-": false,
 	} {
 		if err := CheckRef(ref); (err == nil) != ok {
 			t.Errorf("CheckRef(%q) = %v, want ok=%t", ref, err, ok)
