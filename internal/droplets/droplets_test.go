@@ -25,13 +25,17 @@ func TestRoutes(t *testing.T) {
 // CheckRef accepts what Resolve can look up: an ID from 1, or a name
 // DigitalOcean would accept.
 func TestCheckRef(t *testing.T) {
-	for ref, ok := range map[string]bool{
-		"web1": true, "web-1.example.com": true, "501000001": true, "007": true,
-		"99999999999999999999": true, // beyond an int: Resolve looks it up as a name
-		"0":                    false, "000": false, "": false, "web_1": false, "-web": false, "web1-": false,
-	} {
-		if err := CheckRef(ref); (err == nil) != ok {
-			t.Errorf("CheckRef(%q) = %v, want ok=%t", ref, err, ok)
+	good := []string{"web1", "web-1.example.com", "501000001", "007",
+		"99999999999999999999"} // beyond an int: Resolve looks it up as a name
+	bad := []string{"0", "000", "", "web_1", "-web", "web1-"}
+	for _, ref := range good {
+		if err := CheckRef(ref); err != nil {
+			t.Errorf("CheckRef(%q) = %v, want nil", ref, err)
+		}
+	}
+	for _, ref := range bad {
+		if CheckRef(ref) == nil {
+			t.Errorf("CheckRef(%q) = nil, want an error", ref)
 		}
 	}
 }
