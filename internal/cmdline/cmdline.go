@@ -92,7 +92,12 @@ func (ts Targets) Check(args []string, getenv func(string) string) error {
 	help := fs.Bool("h", envBool("MAGEFILE_HELP"), "")
 	fs.Bool("v", false, "")
 	timeout := fs.Duration("t", envTimeout, "")
-	if fs.Parse(args) != nil || *list || *help || fs.NArg() == 0 {
+	if err := fs.Parse(args); err != nil {
+		// The compiled magefiles' main would print its usage and exit 0,
+		// having run nothing: a script would take that for success.
+		return errorf("%v: mage's own flags, before the target, are -v, -l, -h and -t=<duration>, e.g. -t=1h", err)
+	}
+	if *list || *help || fs.NArg() == 0 {
 		return nil
 	}
 	if *timeout < 0 {

@@ -44,6 +44,8 @@ func TestCheck(t *testing.T) {
 		{name: "mage's flags first", args: []string{"-v", "-t", "5m", "create", "-timeout=5m"}},
 		{name: "mage's timeout negative", args: []string{"-t=-5s", "create"}, want: []string{"-t=-5s is negative", "e.g. -t=1h"}},
 		{name: "mage's timeout negative through the environment", args: []string{"create"}, env: map[string]string{"MAGEFILE_TIMEOUT": "-5s"}, want: []string{"-t=-5s is negative"}},
+		{name: "mage's timeout malformed", args: []string{"-t=5", "create"}, want: []string{`invalid value "5" for flag -t`, "e.g. -t=1h"}},
+		{name: "a flag mage does not have", args: []string{"-x", "create"}, want: []string{"flag provided but not defined: -x", "-v, -l, -h and -t"}},
 		{name: "mage's timeout of zero, no bound", args: []string{"-t=0", "create"}},
 		{name: "mage's flags, then a bad value", args: []string{"-v", "-t=5m", "create", "-timeout=5"}, want: []string{"-timeout=5 is not a duration", "e.g. -timeout=10m"}},
 		{name: "a target in another case", args: []string{"CREATE", "-Timeout=-1s"}, want: []string{"-timeout=-1s is negative"}},

@@ -141,6 +141,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 				return []string{"-file=" + imageFile(t)}
 			}, value: "static.example.com:/var/www", fix: "must end with /"},
 		{name: "mage's own -t negative", args: []string{"-t=-5s", "create"}, value: "-t=-5s is negative", fix: "e.g. -t=1h", code: 2},
+		{name: "mage's own -t malformed", args: []string{"-t=5", "create"}, value: `invalid value "5" for flag -t`, fix: "e.g. -t=1h", code: 2},
 		{name: "destroy: nobody answers the question", args: []string{"destroy", "nixos-1"},
 			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
 				mustSucceed(t, sh.run(t, "create"))
