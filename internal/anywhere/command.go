@@ -16,14 +16,10 @@ import (
 // back. The experimental-features flag lets it run on a Nix that has not
 // enabled flakes, as nixos-anywhere does for its own nix calls.
 func Command(host string, cfg remote.Config) []string {
-	user := cfg.User
-	if user == "" {
-		user = "root"
-	}
 	argv := []string{
 		"nix", "--extra-experimental-features", "nix-command flakes", "run", ".#nixos-anywhere", "--",
 		"--flake", ".#digitalocean",
-		"--target-host", user + "@" + host,
+		"--target-host", cfg.Login(host),
 		"--copy-host-keys",
 	}
 	if id := cfg.Identity(); id != "" {

@@ -50,7 +50,7 @@ type target struct {
 func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err error) {
 	defer explain(&err)
 	host = strings.TrimPrefix(host, "host=")
-	cfg, err := e.SSHConfig("")
+	cfg, err := e.SSHConfig()
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Err, "NixOS runs on %s: %s\n", t.ip, hints.AfterInstall(t.ip))
+	fmt.Fprintf(e.Err, "NixOS runs on %s: %s\n", t.ip, hints.AfterInstall(cfg.Login(t.ip)))
 	return recordAnywhereHost(ctx, e, t, cfg, o.Host)
 }
 

@@ -24,7 +24,6 @@ type DeployOptions struct {
 	Runner     runner.Runner // nil = run nix and deploy-rs for real
 	KeysFile   string        // root's authorized keys; "" = authkeys.File
 	Port       int           // SSH port of the hosts; 0 = 22, where NixOS listens
-	SSHUser    string        // "" = root
 }
 
 // checkHostNames checks deploy's -hosts as typed: host names, separated by
@@ -69,7 +68,7 @@ func Deploy(ctx context.Context, e *Env, o DeployOptions) (err error) {
 		return fmt.Errorf("%s: not in git, so the flake cannot see it: `git add %s/%s` (and commit) first", strings.Join(u, ", "), e.hostsDir(), u[0])
 	}
 
-	cfg, err := e.SSHConfig(o.SSHUser)
+	cfg, err := e.SSHConfig()
 	if err != nil {
 		return err
 	}

@@ -28,10 +28,10 @@ func newDeploySetup(t *testing.T, names ...string) *deploySetup {
 	te := newTestEnv(t, fastSim)
 	te.Settings.SSHIdentity = s.ClientKeyFile
 	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
+	te.Settings.SSHUser = s.User
 	d := &deploySetup{testEnv: te, sshd: s, opts: DeployOptions{
 		KeysFile: sshtest.TempFile(t, "authorized_keys", sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n"),
 		Port:     s.Port,
-		SSHUser:  s.User,
 	}}
 	for _, name := range names {
 		h, err := hosts.New(name, hosts.Anywhere, s.Host, "25.11")

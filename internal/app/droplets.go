@@ -12,6 +12,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
 // Overrides are the flags a droplet-making target accepts; nil keeps the setting.
@@ -93,7 +94,7 @@ func Create(ctx context.Context, e *Env, o Overrides, asJSON bool) (err error) {
 		return err
 	}
 	ip, _ := d.PublicIPv4()
-	fmt.Fprintln(e.Err, hints.AfterCreate(ip))
+	fmt.Fprintln(e.Err, hints.AfterCreate(ip, remote.Config{User: e.Settings.SSHUser}.Login(ip)))
 	return nil
 }
 

@@ -80,12 +80,12 @@ func FromOSIfToken() (*Env, error) {
 	return e, err
 }
 
-// SSHConfig is how the routes log in to droplets as user ("" = root),
+// SSHConfig is how the routes log in to droplets (as DROPLET_SSH_USER),
 // checked before anything is created: a bad SSH_IDENTITY found after a
 // droplet exists costs money and a second try.
-func (e *Env) SSHConfig(user string) (remote.Config, error) {
+func (e *Env) SSHConfig() (remote.Config, error) {
 	cfg := remote.Config{
-		User: user, Port: e.Settings.SSHPort, IdentityFile: e.Settings.SSHIdentity,
+		User: e.Settings.SSHUser, Port: e.Settings.SSHPort, IdentityFile: e.Settings.SSHIdentity,
 		KnownHostsFile: e.Settings.KnownHosts, Log: e.Err,
 	}
 	if err := cfg.CheckIdentity(); err != nil {

@@ -29,7 +29,6 @@ type InfectOptions struct {
 	Template string       // user data template; "" = infect.TemplateFile
 	KeysFile string       // root's authorized keys; "" = authkeys.File
 	Paths    infect.Paths // where the droplet keeps the install's traces; zero = infect.DefaultPaths()
-	SSHUser  string       // "" = root
 	LogDir   string       // where the logs of a failed install are copied; "" = the current directory
 
 	Host   HostFiles // where the host entry's files come from; zero = the droplet's
@@ -65,7 +64,7 @@ func (o *InfectOptions) defaults() {
 func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 	defer explain(&err)
 	o.defaults()
-	ssh, err := e.SSHConfig(o.SSHUser)
+	ssh, err := e.SSHConfig()
 	if err != nil {
 		return err
 	}
@@ -118,7 +117,7 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 	if err != nil {
 		return infectFailed(ctx, e, o, d, ssh, c, err)
 	}
-	fmt.Fprintf(e.Err, "droplet %s runs NixOS: %s\n", d.Name, hints.AfterInstall(ip))
+	fmt.Fprintf(e.Err, "droplet %s runs NixOS: %s\n", d.Name, hints.AfterInstall(ssh.Login(ip)))
 	if err := RecordHost(ctx, e, c, o.Host, hosts.Install{Name: d.Name, Route: hosts.Infect, Address: ip, StateVersion: infect.StateVersion}); err != nil {
 		return err
 	}

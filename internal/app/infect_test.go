@@ -35,6 +35,7 @@ func newInfectTest(t *testing.T) *infectTest {
 	sim.SSHBackend = srv.Addr
 	te := newTestEnv(t, sim)
 	te.Settings.SSHIdentity = srv.ClientKeyFile
+	te.Settings.SSHUser = srv.User
 	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
 	stderr := &sshtest.Buffer{}
 	te.Err, te.Wait.Log = stderr, stderr
@@ -46,7 +47,6 @@ func newInfectTest(t *testing.T) *infectTest {
 		Template:  filepath.Join("..", "..", infect.TemplateFile),
 		KeysFile:  filepath.Join(dir, "authorized_keys"),
 		Paths:     infect.DefaultPaths().Under(dir),
-		SSHUser:   srv.User,
 		LogDir:    t.TempDir(),
 		Install:   30 * time.Second,
 		Reboot:    10 * time.Second,
@@ -130,7 +130,7 @@ func TestInfectEndToEnd(t *testing.T) {
 		t.Errorf("a check failed:\n%s", out)
 	}
 	stderr := it.stderr.String()
-	for _, want := range []string{"user data: ", "answers SSH again", name + ": nixos-systems: nixos-infect finished\n", "runs NixOS: ssh root@" + ip} {
+	for _, want := range []string{"user data: ", "answers SSH again", name + ": nixos-systems: nixos-infect finished\n", "runs NixOS: ssh " + it.srv.User + "@" + ip} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}

@@ -43,9 +43,10 @@ func ImageLeft(id int) string {
 	return fmt.Sprintf("see `%s`, or remove it with `%s %d -yes`", Images, DeleteImage, id)
 }
 
-// AfterCreate is what to do with a droplet that answers SSH at ip.
-func AfterCreate(ip string) string {
-	return fmt.Sprintf("next: %s host=%s    (or: ssh root@%s)", Anywhere, ip, ip)
+// AfterCreate is what to do with a droplet that answers SSH at ip, where
+// login is the user@ip to log in as.
+func AfterCreate(ip, login string) string {
+	return fmt.Sprintf("next: %s host=%s    (or: ssh %s)", Anywhere, ip, login)
 }
 
 // AfterBuild is what to do with a built image file.
@@ -61,8 +62,8 @@ func AfterDemo() string {
 	return fmt.Sprintf("Next, for real: export DIGITALOCEAN_ACCESS_TOKEN, then `%s` and `%s`.", Sizes, Create)
 }
 
-// AfterInstall is how to reach a droplet that runs NixOS now.
-func AfterInstall(ip string) string { return fmt.Sprintf("ssh root@%s", ip) }
+// AfterInstall is how to reach a droplet that runs NixOS now, as login (user@ip).
+func AfterInstall(login string) string { return "ssh " + login }
 
 // DryRun titles the command anywhere would have run.
 const DryRun = "nixos-anywhere command (not run: -dryrun)"

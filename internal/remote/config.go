@@ -43,6 +43,11 @@ func (cfg Config) Identity() string {
 	return path
 }
 
+// Login is the user@host that ssh(1) would be given for host.
+func (cfg Config) Login(host string) string {
+	return cfg.user() + "@" + host
+}
+
 func (cfg Config) user() string {
 	if cfg.User == "" {
 		return "root"

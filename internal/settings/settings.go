@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -35,6 +36,7 @@ type Settings struct {
 	InfectSize    string
 	InfectChannel string
 	SSHPort       int
+	SSHUser       string
 	SSHIdentity   string
 	KnownHosts    string
 	PublishDest   string
@@ -88,6 +90,13 @@ var fields = map[string]field{
 		s.IPv6 = b
 		return nil
 	}},
+	"DROPLET_SSH_USER": {func(s *Settings, v string) error {
+		if !validUser.MatchString(v) {
+			return fmt.Errorf("want a user name such as root")
+		}
+		s.SSHUser = v
+		return nil
+	}},
 	"DROPLET_SSH_PORT": {func(s *Settings, v string) error {
 		p, err := strconv.Atoi(v)
 		if err != nil || p < 1 || p > 65535 {
@@ -97,6 +106,10 @@ var fields = map[string]field{
 		return nil
 	}},
 }
+
+// validUser is what useradd accepts as a user name, and so what can stand
+// before the @ of an SSH target.
+var validUser = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
 
 // Keys lists every setting name, sorted.
 func Keys() []string {

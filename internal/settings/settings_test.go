@@ -22,7 +22,7 @@ func TestLoadCommittedFile(t *testing.T) {
 		Name: "nixos-1", Region: "sfo3", Size: "s-1vcpu-2gb", Image: "debian-12-x64", IPv6: true,
 		Project: "ce2159e8-02f5-4169-8943-f34ccf812d23",
 		SSHKeys: []string{"48777034"}, Tags: []string{"nixos"}, InfectSize: "s-1vcpu-1gb", InfectChannel: "nixos-25.11",
-		SSHPort: 22, PublishDest: "static.gleipnir.technology:/var/www/static/", PublicURL: "https://static.gleipnir.technology/",
+		SSHPort: 22, SSHUser: "root", PublishDest: "static.gleipnir.technology:/var/www/static/", PublicURL: "https://static.gleipnir.technology/",
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("settings (-want +got):\n%s", diff)
@@ -35,11 +35,12 @@ func TestLoadCommittedFile(t *testing.T) {
 func TestEnvironmentOverridesFile(t *testing.T) {
 	s, err := Load(filepath.Join("..", "..", DefaultFile), env(map[string]string{
 		"DROPLET_SIZE": "s-2vcpu-4gb", "DROPLET_IPV6": "false", "DROPLET_SSH_KEYS": "1, 2,,aa:bb", "DROPLET_SSH_PORT": "2222",
+		"DROPLET_SSH_USER": "alice",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Size != "s-2vcpu-4gb" || s.IPv6 || s.SSHPort != 2222 {
+	if s.Size != "s-2vcpu-4gb" || s.IPv6 || s.SSHPort != 2222 || s.SSHUser != "alice" {
 		t.Errorf("overrides not applied: %+v", s)
 	}
 	if diff := cmp.Diff([]string{"1", "2", "aa:bb"}, s.SSHKeys); diff != "" {
@@ -105,6 +106,8 @@ func TestBadSettings(t *testing.T) {
 		{"quotes", replace("DROPLET_NAME", `DROPLET_NAME="x"`), nil, "write the value bare"},
 		{"bad bool", replace("DROPLET_IPV6", "DROPLET_IPV6=maybe"), nil, "DROPLET_IPV6=maybe: want true or false"},
 		{"bad port", replace("DROPLET_SSH_PORT", "DROPLET_SSH_PORT=99999"), nil, "DROPLET_SSH_PORT=99999: want a port number"},
+		{"bad user", replace("DROPLET_SSH_USER", "DROPLET_SSH_USER=root@host"), nil, "DROPLET_SSH_USER=root@host: want a user name"},
+		{"empty user", replace("DROPLET_SSH_USER", "DROPLET_SSH_USER="), nil, "DROPLET_SSH_USER=: want a user name"},
 		{"missing key", replace("DROPLET_SSH_PORT", ""), nil, "missing setting DROPLET_SSH_PORT"},
 		{"bad env", strings.Join(fullFile(), "\n"), map[string]string{"DROPLET_IPV6": "yes please"}, "environment DROPLET_IPV6=yes please: want true or false"},
 	}
