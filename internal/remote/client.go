@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -22,10 +23,14 @@ type Client struct {
 	fingerprint string
 
 	closeOnce sync.Once
-	done      chan struct{} // closed by Close: stops the keepalive
+	closing   chan struct{} // closed when Close starts: sessions may be cut once their shell started
+	done      chan struct{} // closed when Close has waited: stops the keepalive
 
 	mu   sync.Mutex
-	lost error // why the keepalive gave the connection up, if it did
+	lost error         // why the keepalive gave the connection up, if it did
+	held int           // sessions whose shell is starting, and cancelled commands being ended
+	idle chan struct{} // closed when held drops to zero while Close waits
+	shut bool          // Close has started: no new sessions
 }
 
 // Dial connects to host (an IP or name, no port) and logs in as cfg says.
@@ -84,6 +89,7 @@ func Dial(ctx context.Context, host string, cfg Config) (*Client, error) {
 		target:      target,
 		hostKey:     hostKeys.seen,
 		fingerprint: hostKeys.fingerprint(),
+		closing:     make(chan struct{}),
 		done:        make(chan struct{}),
 	}
 	go c.keepAlive(cfg.keepAlive())
@@ -111,10 +117,54 @@ func (c *Client) HostKey() ssh.PublicKey { return c.hostKey }
 // HostKeyFingerprint returns the SHA256 fingerprint of the server's host key.
 func (c *Client) HostKeyFingerprint() string { return c.fingerprint }
 
-// Close ends the connection. Commands still running on it fail, though on
-// the server they run on: sshd does not end a command without a terminal
-// when its connection goes. Cancel a command's context to end it.
+// closeWait bounds how long Close waits for shells to start and cancelled
+// commands to be ended; a shell slower than that is taken as hung. A server
+// that stopped answering is given up sooner, by the keepalive.
+const closeWait = time.Minute
+
+// Close ends the connection. It first lets every shell still reading its
+// startup files finish, and every cancelled command be sent its SIGTERM (see
+// watch). Commands still running on it fail, though on the server they run
+// on: sshd does not end a command without a terminal when its connection
+// goes. Cancel a command's context to end it.
 func (c *Client) Close() error {
-	c.closeOnce.Do(func() { close(c.done) })
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.shut = true
+		idle := make(chan struct{})
+		if c.held == 0 {
+			close(idle)
+		} else {
+			c.idle = idle
+		}
+		c.mu.Unlock()
+		close(c.closing)
+		select {
+		case <-idle:
+		case <-time.After(closeWait):
+		}
+		close(c.done)
+	})
 	return c.ssh.Close()
+}
+
+// hold counts a session that Close must wait for; false once Close started.
+func (c *Client) hold() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.shut {
+		return false
+	}
+	c.held++
+	return true
+}
+
+func (c *Client) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.held--
+	if c.held == 0 && c.idle != nil {
+		close(c.idle)
+		c.idle = nil
+	}
 }

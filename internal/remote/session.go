@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -20,9 +20,10 @@ const stderrKept = 64 << 10
 
 // Output runs cmd with the user's shell, which must be a POSIX one (sh,
 // bash, dash, zsh), and returns its stdout. A command that exits non-zero
-// fails with *ExitError carrying its stderr. Cancelling ctx sends SIGTERM to
-// the command's process group on the server and returns an error wrapping
-// ctx's without waiting for the command to go.
+// fails with *ExitError carrying its stderr. Cancelling ctx returns at once
+// with an error wrapping ctx's; the command's process group on the server is
+// then sent SIGTERM in the background, once its shell has started (see
+// Client.Close).
 func (c *Client) Output(ctx context.Context, cmd string) ([]byte, error) {
 	var stdout bytes.Buffer
 	if err := c.run(ctx, cmd, &stdout, io.Discard); err != nil {
@@ -48,18 +49,18 @@ func (c *Client) Stream(ctx context.Context, cmd string, stdout, stderr io.Write
 // reports its pid on stderr; run takes that line back out.
 const pidPrefix = "remote-shell-pid "
 
-// killTimeout bounds how long cancelling waits to end the remote command.
-const killTimeout = 2 * time.Second
-
 func (c *Client) run(ctx context.Context, cmd string, stdout, stderr io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("run %q on %s: %w", cmd, c.target, context.Cause(ctx))
 	}
+	if !c.hold() {
+		return fmt.Errorf("run %q on %s: %w", cmd, c.target, net.ErrClosed)
+	}
 	session, err := c.ssh.NewSession()
 	if err != nil {
+		c.release()
 		return fmt.Errorf("run %q on %s: %w", cmd, c.target, c.lostOr(err))
 	}
-	defer session.Close()
 
 	tail := &tailBuffer{max: stderrKept}
 	out := &gate{w: stdout}
@@ -67,12 +68,21 @@ func (c *Client) run(ctx context.Context, cmd string, stdout, stderr io.Writer) 
 	shell := &shellPID{next: errOut, reported: make(chan struct{})}
 	session.Stdout, session.Stderr = out, shell
 	// sshd starts the shell as the leader of a new process group, so its pid
-	// names the group that cancelling has to end.
+	// names the group that cancelling has to end. The line also tells when
+	// the shell has read its startup files.
 	if err := session.Start(`echo "` + pidPrefix + `$$" >&2; ` + cmd); err != nil {
+		session.Close()
+		c.release()
 		return fmt.Errorf("run %q on %s: %w", cmd, c.target, c.lostOr(err))
 	}
-	done := make(chan error, 1)
-	go func() { done <- session.Wait() }()
+	done := make(chan error, 1)  // the session's end, for run
+	ended := make(chan struct{}) // the session's end, for watch
+	go func() {
+		done <- session.Wait()
+		close(ended)
+	}()
+	cancelled := make(chan struct{})
+	go c.watch(session, shell, ended, cancelled)
 
 	select {
 	case err = <-done:
@@ -81,11 +91,10 @@ func (c *Client) run(ctx context.Context, cmd string, stdout, stderr io.Writer) 
 			return fmt.Errorf("run %q on %s: %w", cmd, c.target, err)
 		}
 	case <-ctx.Done():
-		c.killGroup(shell)
 		// Nothing reaches the caller's writers once this returns.
-		session.Close()
 		out.shut()
 		errOut.shut()
+		close(cancelled)
 		return fmt.Errorf("run %q on %s: %w", cmd, c.target, context.Cause(ctx))
 	}
 
@@ -100,37 +109,47 @@ func (c *Client) run(ctx context.Context, cmd string, stdout, stderr io.Writer) 
 	}
 }
 
-// killGroup sends SIGTERM to a cancelled command's process group from a
-// second session. Closing the channel is not enough: sshd lets a command
-// without a terminal outlive it, still holding one of the connection's
-// sessions, and it refuses signal requests on root logins.
-func (c *Client) killGroup(shell *shellPID) {
-	// A server that stopped answering must not stall the cancellation.
-	timeout := time.After(killTimeout)
-	// Cancelling right after the start can overtake the pid line.
+// watch holds the connection open while the session's shell starts, and
+// ends a cancelled command. A session cut while its shell reads its startup
+// files can kill that shell midway, leaving behind what it holds (a shell
+// that locks its history file then hangs every later login), so a session
+// is closed only once its shell has reported its pid or the session ended.
+func (c *Client) watch(session *ssh.Session, shell *shellPID, ended, cancelled <-chan struct{}) {
+	defer c.release()
+	defer session.Close()
 	select {
 	case <-shell.reported:
-	case <-timeout:
+	case <-ended:
 		return
 	}
-	pid := shell.pid.Load()
-	if pid == 0 {
-		return // the shell did not report its pid
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		session, err := c.ssh.NewSession()
-		if err != nil {
-			return
-		}
-		defer session.Close()
-		_ = session.Run(fmt.Sprintf("kill -TERM -%d", pid)) // dash's kill takes no --
-	}()
 	select {
-	case <-done:
-	case <-timeout:
+	case <-cancelled:
+	default:
+		select {
+		case <-cancelled:
+		case <-ended:
+			return
+		case <-c.closing:
+			return // the shell has started; Close may cut the command
+		}
 	}
+	if pid := shell.pid.Load(); pid != 0 {
+		c.killGroup(pid)
+	}
+}
+
+// killGroup sends SIGTERM to a cancelled command's process group from a
+// second session, which it lets run to its end for the same reason watch
+// does. Closing the command's channel is not enough: sshd lets a command
+// without a terminal outlive it, and it refuses signal requests on root
+// logins.
+func (c *Client) killGroup(pid int64) {
+	session, err := c.ssh.NewSession()
+	if err != nil {
+		return // the connection is gone, and the command's users see why
+	}
+	defer session.Close()
+	_ = session.Run(fmt.Sprintf("kill -TERM -%d", pid)) // dash's kill takes no --
 }
 
 // shellPID takes the shell's pid line out of stderr and passes the rest on.
@@ -207,8 +226,10 @@ func parsePIDLine(line []byte) (int64, bool) {
 	return pid, err == nil && pid > 0
 }
 
-// gate passes writes on until shut, then refuses them, so a command abandoned
-// on cancellation cannot write into the caller's buffers afterwards.
+// gate passes writes on until shut, then discards them, so a command
+// abandoned on cancellation cannot write into the caller's buffers
+// afterwards, while its output is still read: its shell's pid line is
+// still needed, and a command whose output is not read blocks.
 type gate struct {
 	mu     sync.Mutex
 	w      io.Writer
@@ -219,7 +240,7 @@ func (g *gate) Write(p []byte) (int, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
-		return 0, io.ErrClosedPipe
+		return len(p), nil
 	}
 	return g.w.Write(p)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,62 +129,134 @@ func TestStreamKeepsOrderOfLongOutput(t *testing.T) {
 	}
 }
 
+// shells are the sshd setups the cancelling tests run against: a shell that
+// starts at once, and one that, like a login shell with slow startup files,
+// takes a second to start and locks while it does, so a session cut while
+// it starts fails the test.
+var shells = map[string]sshtest.Options{
+	"fast shell": {},
+	"slow shell": {SlowShell: true, ShellStartup: time.Second},
+}
+
 func TestCancelEndsRemoteCommand(t *testing.T) {
 	t.Parallel()
-	s := sshtest.Start(t)
-	c := mustDial(t, s.Host, trusted(t, s))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stdout := &sshtest.Buffer{}
+	for name, opts := range shells {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := sshtest.StartWith(t, opts)
+			c := mustDial(t, s.Host, trusted(t, s))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			stdout := &sshtest.Buffer{}
 
-	done := make(chan error, 1)
-	// exec keeps the shell's pid, which the test then watches on this machine.
-	go func() { done <- c.Stream(ctx, "echo $$; exec sleep 30", stdout, nil) }()
-	line := stdout.WaitFor(t, "\n")
-	pid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
-		t.Fatalf("pid line %q: %v", line, err)
-	}
-	start := time.Now()
-	cancel()
+			done := make(chan error, 1)
+			// exec keeps the shell's pid, which the test then watches on this machine.
+			go func() { done <- c.Stream(ctx, "echo $$; exec sleep 30", stdout, nil) }()
+			line := stdout.WaitFor(t, "\n")
+			pid, err := strconv.Atoi(strings.TrimSpace(line))
+			if err != nil {
+				t.Fatalf("pid line %q: %v", line, err)
+			}
+			cancel()
 
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("Stream: %v, want context.Canceled", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Stream still running 5s after cancel")
-	}
-	if elapsed := time.Since(start); elapsed > time.Second {
-		t.Errorf("Stream took %s to return after cancel", elapsed)
-	}
-	sshtest.WaitGone(t, pid) // the remote sleep
-	// The connection outlives a cancelled command.
-	if out, err := c.Output(context.Background(), "echo ok"); err != nil || string(out) != "ok\n" {
-		t.Errorf("Output after cancel = %q, %v", out, err)
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("Stream: %v, want context.Canceled", err)
+			}
+			sshtest.WaitGone(t, pid) // the remote sleep
+			// The connection outlives a cancelled command.
+			if out, err := c.Output(context.Background(), "echo ok"); err != nil || string(out) != "ok\n" {
+				t.Errorf("Output after cancel = %q, %v", out, err)
+			}
+		})
 	}
 }
 
 func TestOutputDeadline(t *testing.T) {
 	t.Parallel()
-	s := sshtest.Start(t)
+	for name, opts := range shells {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := sshtest.StartWith(t, opts)
+			c := mustDial(t, s.Host, trusted(t, s))
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+
+			// The command would outlive any test: only the deadline can end it.
+			_, err := c.Output(ctx, "sleep 3600")
+
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Output: %v, want context.DeadlineExceeded", err)
+			}
+			if _, err := c.Output(ctx, "true"); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Output with an expired context: %v, want context.DeadlineExceeded", err)
+			}
+		})
+	}
+}
+
+// Cancelling returns at once, even while the shell is still reading its
+// startup files, and the command is ended once the shell has started,
+// without cutting the shell midway.
+func TestCancelWhileShellStarts(t *testing.T) {
+	t.Parallel()
+	s := sshtest.StartWith(t, sshtest.Options{SlowShell: true})
 	c := mustDial(t, s.Host, trusted(t, s))
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	s.HoldStartups(t)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	start := time.Now()
+	stdout := &sshtest.Buffer{}
+	done := make(chan error, 1)
+	go func() { done <- c.Stream(ctx, "echo started; exec sleep 3600", stdout, nil) }()
+	shell := s.WaitStarting(t)
 
-	_, err := c.Output(ctx, "sleep 30")
+	cancel()
 
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Output: %v, want context.DeadlineExceeded", err)
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Stream: %v, want context.Canceled", err)
 	}
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Errorf("Output took %s", elapsed)
+	if now := s.Starting(); now != shell {
+		t.Fatalf("after Stream returned, the starting shell is %d, want %d still starting", now, shell)
 	}
-	if _, err := c.Output(ctx, "true"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Output with an expired context: %v, want context.DeadlineExceeded", err)
+	s.ReleaseStartups(t)
+	sshtest.WaitGone(t, shell) // the shell became the sleep, which the kill ended
+	if out, err := c.Output(context.Background(), "echo ok"); err != nil || string(out) != "ok\n" {
+		t.Errorf("Output after cancel = %q, %v", out, err)
 	}
+	if got := stdout.String(); got != "" {
+		t.Errorf("Stream wrote %q after it returned", got)
+	}
+}
+
+// Close lets a shell that is starting finish before it ends the connection:
+// cut midway, the shell would die holding its startup lock, which fails
+// the test when it ends.
+func TestCloseWaitsForStartingShell(t *testing.T) {
+	t.Parallel()
+	s := sshtest.StartWith(t, sshtest.Options{SlowShell: true})
+	c := mustDial(t, s.Host, trusted(t, s))
+	s.HoldStartups(t)
+	ran := make(chan error, 1)
+	// cat ends when the closed connection closes its input.
+	go func() { ran <- c.Stream(context.Background(), "cat", nil, nil) }()
+	shell := s.WaitStarting(t)
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	<-c.closing
+
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while shell %d was starting", err, shell)
+	default:
+	}
+	if _, err := c.Output(context.Background(), "true"); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("a command after Close began: %v, want net.ErrClosed", err)
+	}
+	s.ReleaseStartups(t)
+	if err := <-closed; err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	<-ran
+	sshtest.WaitGone(t, shell)
 }
 
 func TestShellPID(t *testing.T) {

@@ -21,14 +21,13 @@ const progressEvery = 10 * time.Second
 // every 10 s of waiting with the time waited so far. When ctx ends first, the
 // error wraps ctx.Err() and says what the last attempt saw.
 func WaitForSSH(ctx context.Context, addr string, interval time.Duration, progress func(elapsed time.Duration)) error {
-	return waitForSSH(ctx, addr, interval, progressEvery, progress)
-}
-
-func waitForSSH(ctx context.Context, addr string, interval, every time.Duration, progress func(time.Duration)) error {
 	if interval <= 0 {
 		interval = time.Second
 	}
-	attemptTimeout := min(4*interval, 5*time.Second)
+	return waitForSSH(ctx, addr, interval, min(4*interval, 5*time.Second), progressEvery, progress)
+}
+
+func waitForSSH(ctx context.Context, addr string, interval, attemptTimeout, every time.Duration, progress func(time.Duration)) error {
 	start := time.Now()
 	lastProgress := start
 	for {

@@ -8,9 +8,6 @@ import (
 	"time"
 )
 
-// waitLimit bounds how long WaitFor waits for output.
-const waitLimit = 15 * time.Second
-
 // Buffer collects output that a test reads while other goroutines, or a
 // command's output copiers, write it. The zero value is ready to use.
 type Buffer struct {
@@ -47,10 +44,10 @@ func (b *Buffer) signal() chan struct{} {
 }
 
 // WaitFor waits until the output holds want and returns the output up to
-// the end of the first want; the test fails if it has not come within 15s.
+// the end of the first want; the test fails if it never comes.
 func (b *Buffer) WaitFor(t testing.TB, want string) string {
 	t.Helper()
-	timeout := time.After(waitLimit)
+	timeout := time.After(hangLimit)
 	for {
 		b.mu.Lock()
 		s, written := b.buf.String(), b.signal()
@@ -61,7 +58,7 @@ func (b *Buffer) WaitFor(t testing.TB, want string) string {
 		select {
 		case <-written:
 		case <-timeout:
-			t.Fatalf("output never showed %q in %s:\n%s", want, waitLimit, b)
+			t.Fatalf("output never showed %q in %s:\n%s", want, hangLimit, b)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package sshtest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -9,18 +10,27 @@ import (
 	"time"
 )
 
-// WaitGone waits up to 5s until process pid has exited, failing the test
-// otherwise. A zombie counts as gone: its parent may be no process that
+// hangLimit is how long the waits here give an event that should come:
+// far beyond the time it takes, so that only a hang fails the test.
+const hangLimit = 30 * time.Second
+
+// WaitGone waits until process pid has exited, failing the test if it
+// hangs on. A zombie counts as gone: its parent may be no process that
 // reaps it, such as a test whose command's group was killed.
 func WaitGone(t testing.TB, pid int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	waitUntil(t, fmt.Sprintf("process %d to exit", pid), func() bool {
 		state, _, ok := procStat(strconv.Itoa(pid))
-		if !ok || state == "Z" {
-			return
-		}
+		return !ok || state == "Z"
+	})
+}
+
+// waitUntil polls cond until it holds, failing the test after hangLimit.
+func waitUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(hangLimit); !cond(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("process %d still running after 5s", pid)
+			t.Fatalf("waited %s for %s", hangLimit, what)
 		}
 	}
 }

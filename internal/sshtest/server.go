@@ -2,6 +2,7 @@ package sshtest
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -29,6 +30,25 @@ const restartGap = 200 * time.Millisecond
 // startTimeout bounds how long sshd may take to answer after it is started.
 const startTimeout = 10 * time.Second
 
+// Options say where the server listens and how its sessions start; the
+// zero value suits most tests.
+type Options struct {
+	Host string // loopback address (any of 127.0.0.0/8); "" = 127.0.0.1
+	Port int    // 0 = a free one
+
+	// SlowShell makes every session's shell, before it runs the command,
+	// do what slow startup files do: take a lock, as shells that lock their
+	// history file do, sleep ShellStartup, wait while the test holds
+	// startups (HoldStartups), print a line to stderr, and only then let the
+	// lock go. A shell killed while starting (its session cut, so that the
+	// line kills it with SIGPIPE, or the server stopped) leaves the lock
+	// behind; later sessions then fail with exit status 99 instead of
+	// hanging as real shells do, and the test fails when it ends.
+	SlowShell bool
+	// ShellStartup is how long a slow shell sleeps while starting.
+	ShellStartup time.Duration
+}
+
 // Server is a running sshd that accepts ClientKeyFile for User.
 type Server struct {
 	Addr               string // 127.0.0.1:port
@@ -38,7 +58,8 @@ type Server struct {
 	ClientKeyFile      string // private key authorized on the server, mode 0600
 	HostKeyFingerprint string // SHA256:... of the current host key
 
-	dir     string // holds keys, config, pid file and log
+	opts    Options
+	dir     string // holds keys, config, pid file, log and the sessions' home
 	hostKey ssh.PublicKey
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed once cmd has been waited for
@@ -48,15 +69,25 @@ type Server struct {
 // Start starts sshd on a free loopback port and stops it when the test ends,
 // logging sshd's output if the test failed. Without sshd the test is
 // skipped, except under CI, where a skip would hide that nothing ran.
+//
+// Sessions log in the user running the test, with HOME set to a directory
+// of the server's own: the user's startup files neither slow the tests down
+// nor get anything left behind when a test cuts a session.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	return StartOn(t, "127.0.0.1", 0)
+	return StartWith(t, Options{})
 }
 
 // StartOn is Start on the loopback address host (any of 127.0.0.0/8) and
 // port, 0 for a free one: servers at several addresses on one port stand
 // in for several machines that a tool reaches on the same port.
 func StartOn(t testing.TB, host string, port int) *Server {
+	t.Helper()
+	return StartWith(t, Options{Host: host, Port: port})
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, o Options) *Server {
 	t.Helper()
 	if _, err := os.Stat(sshdPath); err != nil {
 		if os.Getenv("CI") != "" {
@@ -75,12 +106,20 @@ func StartOn(t testing.TB, host string, port int) *Server {
 			t.Fatalf("create sshd's privilege separation directory: %v", err)
 		}
 	}
+	host, port := cmp.Or(o.Host, "127.0.0.1"), o.Port
 	dir := t.TempDir()
 	s := &Server{
 		Host:          host,
 		User:          u.Username,
 		ClientKeyFile: filepath.Join(dir, "client_ed25519"),
+		opts:          o,
 		dir:           dir,
+	}
+	if err := os.Mkdir(s.path("home"), 0o700); err != nil {
+		t.Fatalf("create the sessions' home: %v", err)
+	}
+	if o.SlowShell {
+		s.writeStartup(t)
 	}
 	clientKey := writeKey(t, s.ClientKeyFile)
 	if err := os.WriteFile(s.path("authorized_keys"), ssh.MarshalAuthorizedKey(clientKey), 0o600); err != nil {
@@ -88,6 +127,9 @@ func StartOn(t testing.TB, host string, port int) *Server {
 	}
 	s.newHostKey(t)
 	t.Cleanup(func() {
+		if o.SlowShell {
+			s.checkStartupLock(t)
+		}
 		s.Stop(t)
 		if t.Failed() {
 			s.logOutput(t)
@@ -201,7 +243,7 @@ func (s *Server) setPort(t testing.TB, port int) {
 	t.Helper()
 	s.Port = port
 	s.Addr = net.JoinHostPort(s.Host, strconv.Itoa(port))
-	config := strings.Join([]string{
+	lines := []string{
 		"ListenAddress " + s.Addr,
 		"HostKey " + s.path("host_ed25519"),
 		"AuthorizedKeysFile " + s.path("authorized_keys"),
@@ -215,7 +257,17 @@ func (s *Server) setPort(t testing.TB, port int) {
 		"StrictModes no",
 		"LogLevel VERBOSE",
 		"Subsystem sftp internal-sftp",
-	}, "\n") + "\n"
+		// The user's own ~/.ssh/rc and startup files stay out of the tests.
+		"PermitUserRC no",
+		"SetEnv HOME=" + s.path("home"),
+	}
+	if s.opts.SlowShell {
+		// sshd runs this with the user's shell, which sources the startup
+		// script and then runs the client's command itself, so the command
+		// keeps the pid and process group of the shell sshd started.
+		lines = append(lines, "ForceCommand . "+s.path("startup.sh"))
+	}
+	config := strings.Join(lines, "\n") + "\n"
 	if err := os.WriteFile(s.path("sshd_config"), []byte(config), 0o600); err != nil {
 		t.Fatalf("write sshd_config: %v", err)
 	}
