@@ -301,13 +301,11 @@ func TestCreateErroredActionStopsTheWait(t *testing.T) {
 	opts := fastSim
 	opts.ActionsError = true
 	te := newTestEnv(t, opts)
-	start := time.Now()
+	// The droplet never becomes active: only the errored action can end the wait.
+	te.Wait.Timeout = time.Hour
 	err := Create(context.Background(), te.Env, Overrides{}, false)
-	if err == nil || !strings.Contains(err.Error(), "errored") {
+	if err == nil || !strings.Contains(err.Error(), "errored") || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the errored action reported", err)
-	}
-	if elapsed := time.Since(start); elapsed > 3*time.Second {
-		t.Errorf("took %s: the errored action did not end the wait before its 5s timeout", elapsed)
 	}
 }
 
@@ -371,13 +369,11 @@ func TestCreateNoticesDropletDeletedDuringWait(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}()
-	start := time.Now()
+	// SSH never answers: only noticing the deletion can end the wait.
+	te.Wait.Timeout = time.Hour
 	err := Create(context.Background(), te.Env, Overrides{}, false)
-	if err == nil || !strings.Contains(err.Error(), "was deleted while waiting") {
+	if err == nil || !strings.Contains(err.Error(), "was deleted while waiting") || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the deletion reported", err)
-	}
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Errorf("noticed after %s; the wait's timeout is %s", elapsed, te.Wait.Timeout)
 	}
 }
 
