@@ -1,7 +1,7 @@
 // Package dosim simulates the part of DigitalOcean's API v2 this project
-// uses (sizes, regions, SSH keys, projects, droplets, actions and images), in
-// process, so that the real godo client and doctl can run against it
-// unchanged: point godo's base URL (or doctl's --api-url) at an
+// uses (sizes, regions, SSH keys, projects, tags, droplets, actions and
+// images), in process, so that the real godo client and doctl can run
+// against it unchanged: point godo's base URL (or doctl's --api-url) at an
 // httptest.NewServer(dosim.New(...)) or at [Server.ListenAndServe].
 //
 // Answers follow DigitalOcean's OpenAPI description (repository

@@ -27,6 +27,7 @@ const (
 	msgIPv6Custom       = "image is not compatible with ipv6"
 	msgKeyInUse         = "SSH Key is already in use on your account"
 	msgImageDeleted     = "Image Can not delete an already deleted image."
+	msgBadTag           = "tag names may contain letters, numbers, colons, dashes, and underscores, up to 255 characters"
 	msgBadURN           = "resource objects must have an urn in the following format: do:resource_type:resource_id"
 )
 

@@ -70,7 +70,8 @@ type Server struct {
 	images   map[int]*customImage
 	keys     []keyJSON
 	projects []projectJSON
-	nextID   map[string]int // last id handed out per kind of resource
+	tags     map[string]bool // created with POST /v2/tags; those on droplets exist too
+	nextID   map[string]int  // last id handed out per kind of resource
 	addrs    addressPool
 
 	sshWG sync.WaitGroup // SSH timers, accept loops and connections
@@ -99,6 +100,7 @@ func New(opts Options) *Server {
 		images:   map[int]*customImage{},
 		keys:     preloadedKeys(),
 		projects: preloadedProjects(),
+		tags:     map[string]bool{},
 		nextID: map[string]int{
 			"droplet": 501000000,
 			"action":  2300000000,
@@ -122,6 +124,8 @@ func (s *Server) routes() {
 	s.handle("GET /v2/projects/{project}", s.getProject)
 	s.handle("GET /v2/projects/{project}/resources", s.listProjectResources)
 	s.handle("POST /v2/projects/{project}/resources", s.assignProjectResources)
+	s.handle("POST /v2/tags", s.createTag)
+	s.handle("POST /v2/tags/{tag}/resources", s.tagResources)
 	s.handle("POST /v2/droplets", s.createDroplets)
 	s.handle("GET /v2/droplets", s.listDroplets)
 	s.handle("DELETE /v2/droplets", s.deleteDropletsByTag)

@@ -175,6 +175,18 @@ func single(key string, keyRequired bool, item *schema) *schema {
 // oneOf is an answer that must match exactly one of its schemas.
 type oneOf []*schema
 
+// resources/tags/models/tags.yml, with tags_metadata.yml
+var tagSchema = obj(nil, map[string]*schema{
+	"name": str,
+	"resources": obj(nil, map[string]*schema{
+		"count": integer, "last_tagged_uri": str,
+		"droplets":  obj(nil, map[string]*schema{"count": integer, "last_tagged_uri": str}),
+		"images":    obj(nil, map[string]*schema{"count": integer, "last_tagged_uri": str}),
+		"volumes":   obj(nil, map[string]*schema{"count": integer, "last_tagged_uri": str}),
+		"databases": obj(nil, map[string]*schema{"count": integer, "last_tagged_uri": str}),
+	}),
+})
+
 // answers maps each endpoint to the schema of its success answer.
 var answers = func() *http.ServeMux {
 	m := http.NewServeMux()
@@ -189,6 +201,7 @@ var answers = func() *http.ServeMux {
 	add("GET /v2/projects/{id}", single("project", false, projectSchema))                                   // projects/responses/existing_project.yml
 	add("GET /v2/projects/{id}/resources", list("resources", false, resourceSchema))                        // projects/responses/resources_list.yml
 	add("POST /v2/projects/{id}/resources", obj(nil, map[string]*schema{"resources": arr(resourceSchema)})) // projects/responses/assigned_resources_list.yml
+	add("POST /v2/tags", single("tag", false, tagSchema))                                                   // tags/responses/tags_new.yml
 	add("POST /v2/droplets", oneOf{                                                                         // droplets/responses/droplet_create.yml: single or multiple create
 		obj([]string{"droplet", "links"}, map[string]*schema{"droplet": dropletSchema, "links": actionLinksSchema}),
 		obj([]string{"droplets", "links"}, map[string]*schema{"droplets": arr(dropletSchema), "links": actionLinksSchema}),

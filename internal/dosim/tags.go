@@ -1,0 +1,130 @@
+package dosim
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+)
+
+// tagName is the spec's pattern for a tag name (resources/tags/models/tags.yml).
+var tagName = regexp.MustCompile(`^[a-zA-Z0-9_\-:]{1,255}$`)
+
+// tagJSON is the Tag schema (resources/tags/models/tags.yml).
+type tagJSON struct {
+	Name      string       `json:"name"`
+	Resources tagResources `json:"resources"`
+}
+
+type tagResources struct {
+	Count           int         `json:"count"`
+	LastTaggedURI   string      `json:"last_tagged_uri,omitempty"`
+	Droplets        tagMetadata `json:"droplets"`
+	Images          tagMetadata `json:"images"`
+	Volumes         tagMetadata `json:"volumes"`
+	VolumeSnapshots tagMetadata `json:"volume_snapshots"`
+	Databases       tagMetadata `json:"databases"`
+}
+
+type tagMetadata struct {
+	Count         int    `json:"count"`
+	LastTaggedURI string `json:"last_tagged_uri,omitempty"`
+}
+
+// tagExists reports whether name was created, or is on a droplet, which
+// creates it as DigitalOcean does; the caller holds s.mu.
+func (s *Server) tagExists(name string) bool {
+	if s.tags[name] {
+		return true
+	}
+	for _, d := range s.droplets {
+		if slices.Contains(d.tags, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// tagView counts the droplets carrying name; the caller holds s.mu.
+func (s *Server) tagView(c *call, name string) tagJSON {
+	t := tagJSON{Name: name}
+	for _, id := range sortedIDs(s.droplets) {
+		if slices.Contains(s.droplets[id].tags, name) {
+			t.Resources.Droplets.Count++
+			t.Resources.Droplets.LastTaggedURI = c.baseURL() + "/v2/droplets/" + strconv.Itoa(id)
+		}
+	}
+	t.Resources.Count, t.Resources.LastTaggedURI = t.Resources.Droplets.Count, t.Resources.Droplets.LastTaggedURI
+	return t
+}
+
+// createTag answers 201 with the tag, also when it exists already: creating
+// a tag only makes sure it is there.
+func (s *Server) createTag(c *call) {
+	var req struct {
+		Name string `json:"name"`
+	}
+	if !c.decode(&req) {
+		return
+	}
+	if !tagName.MatchString(req.Name) {
+		c.fail(http.StatusBadRequest, msgBadTag)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tags[req.Name] = true
+	c.json(http.StatusCreated, map[string]tagJSON{"tag": s.tagView(c, req.Name)})
+}
+
+// tagResources adds the tag to droplets that lack it; tagging a droplet
+// again changes nothing. Only droplets exist here: other resource types
+// are answered as if tagged.
+func (s *Server) tagResources(c *call) {
+	var req struct {
+		Resources []struct {
+			ID   string `json:"resource_id"`
+			Type string `json:"resource_type"`
+		} `json:"resources"`
+	}
+	if !c.decode(&req) {
+		return
+	}
+	name := c.r.PathValue("tag")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.tagExists(name) {
+		c.fail(http.StatusNotFound, msgNotFound)
+		return
+	}
+	var tag []*droplet
+	for _, r := range req.Resources {
+		if r.Type != "droplet" {
+			continue
+		}
+		id, err := strconv.Atoi(r.ID)
+		d := s.droplets[id]
+		if err != nil || d == nil {
+			c.fail(http.StatusNotFound, msgNotFound)
+			return
+		}
+		tag = append(tag, d)
+	}
+	for _, d := range tag {
+		if !slices.Contains(d.tags, name) {
+			d.tags = append(d.tags, name)
+		}
+	}
+	c.noContent()
+}
+
+// Project returns the id of the project a droplet is in.
+func (s *Server) Project(dropletID int) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.droplets[dropletID]
+	if !ok {
+		return "", false
+	}
+	return d.projectID, true
+}
