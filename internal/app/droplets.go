@@ -69,9 +69,6 @@ func Provision(ctx context.Context, e *Env, spec droplets.Spec, timeout *time.Du
 	if err != nil {
 		return nil, plan, err
 	}
-	if created.Existing {
-		fmt.Fprintf(e.Err, "droplet %s already exists (id %d, made by this repo); not creating another\n", created.Droplet.Name, created.Droplet.ID)
-	}
 	w := e.Wait
 	w.ActionID = created.ActionID
 	if timeout != nil {

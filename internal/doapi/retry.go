@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 )
 
-// retryTransport retries what is safe to retry: reads and deletes after a
-// network error, a 429 or a 5xx; a POST only after a 429, which DigitalOcean
-// sends before doing any work. Every attempt has its own timeout so one slow
-// answer cannot stall a target.
+// retryTransport retries what is safe to retry: requests safe to repeat
+// (see repeatable) after a network error, a slow answer, a 429 or a 5xx;
+// any other POST, which makes something (a droplet, an image), only after a
+// 429, which DigitalOcean sends before doing any work. Every attempt has its
+// own timeout so one slow answer cannot stall a target.
 type retryTransport struct {
 	base             http.RoundTripper
 	timeout          time.Duration
@@ -91,17 +93,31 @@ func (c cancelOnClose) Close() error {
 }
 
 func retryable(req *http.Request, resp *http.Response, err error) bool {
-	method := req.Method
 	if err != nil {
-		return method != http.MethodPost && req.Context().Err() == nil
+		return repeatable(req) && req.Context().Err() == nil
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return true
 	case resp.StatusCode >= 500:
-		return method != http.MethodPost
+		return repeatable(req)
 	}
 	return false
+}
+
+// repeatablePOST matches the POSTs whose effect is the same however often
+// they arrive, because they put a resource into a set: assigning resources
+// to a project (a resource is in one project; assigning it again leaves it
+// there), creating a tag (answered with the tag when it exists), and tagging
+// resources (a tag a resource has is not added twice). The path may sit
+// below a prefix of the base URL.
+var repeatablePOST = regexp.MustCompile(`/v2/(projects/[^/]+/resources|tags|tags/[^/]+/resources)$`)
+
+// repeatable reports whether sending req twice leaves the account as
+// sending it once does: DigitalOcean's API description calls GET read-only
+// and PUT and DELETE idempotent; among POSTs, those repeatablePOST matches.
+func repeatable(req *http.Request) bool {
+	return req.Method != http.MethodPost || repeatablePOST.MatchString(req.URL.Path)
 }
 
 func retryAfter(resp *http.Response) (time.Duration, bool) {

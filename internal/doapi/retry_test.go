@@ -59,26 +59,38 @@ func TestRetryPolicy(t *testing.T) {
 	tests := []struct {
 		name       string
 		method     string
+		path       string // "" = /v2/droplets
 		steps      []func(http.ResponseWriter, *http.Request)
 		wantStatus int // 0 = want an error
 		wantTries  int32
 	}{
-		{"GET recovers from 503", "GET", steps(status(503), status(200)), 200, 2},
-		{"GET recovers from 500 then 502", "GET", steps(status(500), status(502), status(200)), 200, 3},
-		{"GET gives up after the retries", "GET", steps(status(503)), 503, 4},
-		{"GET recovers from a dropped connection", "GET", steps(drop, status(200)), 200, 2},
-		{"GET recovers from a slow answer", "GET", steps(slow, status(200)), 200, 2},
-		{"POST retried after 429", "POST", steps(status(429, "Retry-After", "0"), status(202)), 202, 2},
-		{"POST not retried after 503", "POST", steps(status(503), status(202)), 503, 1},
-		{"POST not retried after a dropped connection", "POST", steps(drop, status(202)), 0, 1},
-		{"422 is final", "GET", steps(status(422), status(200)), 422, 1},
-		{"Retry-After beyond the limit hands back the 429", "GET", steps(status(429, "Retry-After", "3600"), status(200)), 429, 1},
+		{"GET recovers from 503", "GET", "", steps(status(503), status(200)), 200, 2},
+		{"GET recovers from 500 then 502", "GET", "", steps(status(500), status(502), status(200)), 200, 3},
+		{"GET gives up after the retries", "GET", "", steps(status(503)), 503, 4},
+		{"GET recovers from a dropped connection", "GET", "", steps(drop, status(200)), 200, 2},
+		{"GET recovers from a slow answer", "GET", "", steps(slow, status(200)), 200, 2},
+		{"POST retried after 429", "POST", "", steps(status(429, "Retry-After", "0"), status(202)), 202, 2},
+		{"POST not retried after 503", "POST", "", steps(status(503), status(202)), 503, 1},
+		{"POST not retried after a dropped connection", "POST", "", steps(drop, status(202)), 0, 1},
+		{"project assignment recovers from 503", "POST", "/v2/projects/p1/resources", steps(status(503), status(200)), 200, 2},
+		{"project assignment recovers from a dropped connection", "POST", "/v2/projects/p1/resources", steps(drop, status(200)), 200, 2},
+		{"project assignment recovers from a slow answer", "POST", "/v2/projects/p1/resources", steps(slow, status(200)), 200, 2},
+		{"tag creation recovers from 500", "POST", "/v2/tags", steps(status(500), status(201)), 201, 2},
+		{"tagging recovers from 502 under a base path", "POST", "/api/v2/tags/nixos/resources", steps(status(502), status(204)), 204, 2},
+		{"tagging gives up after the retries", "POST", "/v2/tags/nixos/resources", steps(status(503)), 503, 4},
+		{"image import not retried after 503", "POST", "/v2/images", steps(status(503), status(202)), 503, 1},
+		{"422 is final", "GET", "", steps(status(422), status(200)), 422, 1},
+		{"Retry-After beyond the limit hands back the 429", "GET", "", steps(status(429, "Retry-After", "3600"), status(200)), 429, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, n := script(t, tc.steps...)
 			var log bytes.Buffer
-			req, _ := http.NewRequest(tc.method, srv.URL, strings.NewReader(`{"name":"x"}`))
+			path := tc.path
+			if path == "" {
+				path = "/v2/droplets"
+			}
+			req, _ := http.NewRequest(tc.method, srv.URL+path, strings.NewReader(`{"name":"x"}`))
 			resp, err := client(&log).Do(req)
 			if tc.wantStatus == 0 {
 				if err == nil {

@@ -38,7 +38,12 @@ type (
 	}
 	ProjectsService interface {
 		Get(ctx context.Context, id string) (*godo.Project, *godo.Response, error)
+		ListResources(ctx context.Context, projectID string, opt *godo.ListOptions) ([]godo.ProjectResource, *godo.Response, error)
 		AssignResources(ctx context.Context, projectID string, resources ...any) ([]godo.ProjectResource, *godo.Response, error)
+	}
+	TagsService interface {
+		Create(ctx context.Context, req *godo.TagCreateRequest) (*godo.Tag, *godo.Response, error)
+		TagResources(ctx context.Context, tag string, req *godo.TagResourcesRequest) (*godo.Response, error)
 	}
 )
 
@@ -51,12 +56,13 @@ type API struct {
 	Images   ImagesService
 	Keys     KeysService
 	Projects ProjectsService
+	Tags     TagsService
 }
 
 // NewAPI is c's services.
 func NewAPI(c *godo.Client) API {
 	return API{
 		Droplets: c.Droplets, Actions: c.Actions, Regions: c.Regions, Sizes: c.Sizes,
-		Images: c.Images, Keys: c.Keys, Projects: c.Projects,
+		Images: c.Images, Keys: c.Keys, Projects: c.Projects, Tags: c.Tags,
 	}
 }

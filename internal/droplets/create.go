@@ -22,10 +22,17 @@ type Created struct {
 }
 
 // Create makes the droplet of plan, or returns the one this repo already
-// made under that name, so re-running never doubles the bill.
+// made under that name, brought to what plan says (see converge), so
+// re-running never doubles the bill and finishes what an earlier run left
+// undone.
 func Create(ctx context.Context, api API, plan Plan, log io.Writer) (Created, error) {
-	if d, err := findOwn(ctx, api, plan.Name); err != nil || d != nil {
-		return Created{Droplet: d, Existing: d != nil}, err
+	d, err := findOwn(ctx, api, plan.Name)
+	if err != nil {
+		return Created{}, err
+	}
+	if d != nil {
+		fmt.Fprintf(log, "droplet %s already exists (id %d, made by this repo); not creating another\n", d.Name, d.ID)
+		return Created{Droplet: d, Existing: true}, converge(ctx, api, plan, d, log)
 	}
 	if plan.CustomImage() && plan.IPv6 {
 		fmt.Fprintf(log, "warning: image %d is a custom image and IPv6 is on; DigitalOcean is expected to refuse this (sending anyway to show its answer)\n", plan.Image.ID)
@@ -57,6 +64,9 @@ func Create(ctx context.Context, api API, plan Plan, log io.Writer) (Created, er
 		}
 	}
 	fmt.Fprintf(log, "created droplet %s (id %d), tagged %s\n", d.Name, d.ID, strings.Join(plan.Tags, ","))
+	if plan.Project == "" {
+		return out, nil // new droplets join the default project
+	}
 	return out, assignProject(ctx, api, plan, d)
 }
 
@@ -85,18 +95,7 @@ func recoverCreate(ctx context.Context, api API, plan Plan, err error, log io.Wr
 		return Created{}, fmt.Errorf("create droplet %s: %w; no droplet was made, so it is safe to retry", plan.Name, doapi.Explain(err))
 	}
 	fmt.Fprintf(log, "found droplet %s (id %d): the request succeeded, only its answer was lost\n", d.Name, d.ID)
-	return Created{Droplet: d}, assignProject(ctx, api, plan, d)
-}
-
-func assignProject(ctx context.Context, api API, plan Plan, d *godo.Droplet) error {
-	if plan.Project == "" {
-		return nil
-	}
-	if _, _, err := api.Projects.AssignResources(ctx, plan.Project, godo.ToURN("Droplet", d.ID)); err != nil {
-		return &StrandedError{Name: d.Name, ID: d.ID,
-			Err: fmt.Errorf("droplet %d was created but not moved to project %s (%w); move it in the control panel", d.ID, plan.Project, doapi.Explain(err))}
-	}
-	return nil
+	return Created{Droplet: d}, converge(ctx, api, plan, d, log)
 }
 
 // findOwn returns this repo's droplet called name, nil if there is none, and

@@ -31,10 +31,11 @@ var ErrDeleteUnconfirmed = problem.NewKind("delete not confirmed")
 // StrandedError is a failure that leaves a droplet behind, or may have:
 // it costs money until it is destroyed.
 type StrandedError struct {
-	Name  string // the droplet's name
-	ID    int    // its ID; 0 when it is not known whether DigitalOcean made it
-	Maybe bool   // DigitalOcean may or may not have made it
-	Err   error
+	Name       string // the droplet's name
+	ID         int    // its ID; 0 when it is not known whether DigitalOcean made it
+	Maybe      bool   // DigitalOcean may or may not have made it
+	Unfinished bool   // it exists but lacks its project or tags, which running again repairs
+	Err        error
 }
 
 func (e *StrandedError) Error() string { return e.Err.Error() }

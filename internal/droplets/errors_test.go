@@ -109,7 +109,7 @@ func TestCreateErrorPaths(t *testing.T) {
 		{name: "interrupted", ctx: cancelled, fake: &fakeDroplets{createErr: context.Canceled}, plan: plan,
 			want: "create droplet web interrupted: if DigitalOcean made it, it is tagged nixos-systems", kind: context.Canceled, stranded: "maybe", creates: 1},
 		{name: "project assignment fails", fake: &fakeDroplets{}, projects: fakeProjects{err: apiError("POST", 403, "forbidden")}, plan: withProject,
-			want: "droplet 1001 was created but not moved to project p1", stranded: "known", creates: 1},
+			want: "droplet web (id 1001) is not in project p1 (p1)", stranded: "known", creates: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

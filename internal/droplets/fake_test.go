@@ -88,7 +88,11 @@ func (f *fakeDroplets) Create(_ context.Context, req *godo.DropletCreateRequest)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.created = append(f.created, req)
-	d := godo.Droplet{ID: 1000 + len(f.created), Name: req.Name, Tags: req.Tags, Status: "new"}
+	d := godo.Droplet{ID: 1000 + len(f.created), Name: req.Name, Tags: req.Tags, Status: "new",
+		Region: &godo.Region{Slug: req.Region}, SizeSlug: req.Size, Image: &godo.Image{ID: req.Image.ID, Slug: req.Image.Slug}}
+	if req.IPv6 {
+		d.Features = []string{"ipv6"}
+	}
 	if f.createErr == nil || f.makes {
 		f.droplets = append(f.droplets, d)
 	}
@@ -116,12 +120,16 @@ func (f *fakeDroplets) Delete(_ context.Context, id int) (*godo.Response, error)
 	return nil, nil
 }
 
-// fakeProjects is a ProjectsService: the project exists, and assigning to
-// it fails with err.
+// fakeProjects is a ProjectsService: the project exists and holds nothing,
+// and assigning to it fails with err.
 type fakeProjects struct{ err error }
 
 func (f fakeProjects) Get(_ context.Context, id string) (*godo.Project, *godo.Response, error) {
 	return &godo.Project{ID: id, Name: "web"}, nil, nil
+}
+
+func (f fakeProjects) ListResources(context.Context, string, *godo.ListOptions) ([]godo.ProjectResource, *godo.Response, error) {
+	return nil, nil, nil
 }
 
 func (f fakeProjects) AssignResources(context.Context, string, ...any) ([]godo.ProjectResource, *godo.Response, error) {

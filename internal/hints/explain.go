@@ -64,7 +64,17 @@ func phrase(err error) string {
 		if ref == "" {
 			ref = strconv.Itoa(e.ID)
 		}
+		if e.Unfinished {
+			return "; run the same target again to finish it, or remove it with `" + DestroyCommand(ref) + "`"
+		}
 		return "; " + DropletLeft(ref)
+	case *droplets.DiffersError:
+		var flags []string
+		for _, d := range e.Differences {
+			flags = append(flags, "-"+d.Field+"="+d.Have)
+		}
+		return fmt.Sprintf("; these are not changed in place: ask for what it has (%s), choose another -name, or remove it with `%s` and run again",
+			strings.Join(flags, " "), DestroyCommand(e.Name))
 	case *images.StillImportingError:
 		return "; " + ImageLeft(e.ID)
 	case *anywhere.TooSmallError:
