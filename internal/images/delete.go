@@ -52,7 +52,8 @@ func Delete(ctx context.Context, api API, idArg string, consent prompt.Consent) 
 	if err := consent.Allow(ch); err != nil {
 		return nil, err
 	}
-	if _, err := api.Delete(ctx, id); err != nil {
+	// A 404 here is a retried delete whose first answer was lost: the image is gone.
+	if _, err := api.Delete(ctx, id); err != nil && !doapi.IsNotFound(err) {
 		return nil, fmt.Errorf("delete image %d: %w", id, doapi.Explain(err))
 	}
 	return img, nil

@@ -257,6 +257,9 @@ func (s *Server) setPort(t testing.TB, port int) {
 		"StrictModes no",
 		"LogLevel VERBOSE",
 		"Subsystem sftp internal-sftp",
+		// Tests log in many times at once; sshd's default drops connections
+		// beyond 10 that are still logging in.
+		"MaxStartups 100",
 		// The user's own ~/.ssh/rc and startup files stay out of the tests.
 		"PermitUserRC no",
 		"SetEnv HOME=" + s.path("home"),
