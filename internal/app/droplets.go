@@ -63,6 +63,9 @@ func Provision(ctx context.Context, e *Env, spec droplets.Spec, timeout *time.Du
 	if err != nil {
 		return nil, plan, err
 	}
+	if e.SimPortTrap {
+		fmt.Fprintln(e.Err, hints.SimPortTrap(e.Settings.SSHPort, SimSSHPort))
+	}
 	fmt.Fprintf(e.Err, "droplet %s: %s (%d MB, %d vCPU) in %s, image %s, IPv6 %t, $%0.6f/hour ($%0.2f/month)\n",
 		plan.Name, plan.Size.Slug, plan.Size.Memory, plan.Size.Vcpus, plan.Region, spec.Image, plan.IPv6, plan.Size.PriceHourly, plan.Size.PriceMonthly)
 	created, err := droplets.Create(ctx, api, plan, e.Err)

@@ -34,6 +34,9 @@ type Env struct {
 	Now      func() time.Time
 	Wait     droplets.WaitOptions // pacing of waits; tests shorten it
 	HostsDir string               // the host entries; "" = hosts.Dir, beside the flake
+	// SimPortTrap says the API is on this machine, as the simulator's is,
+	// while SSH is awaited on port 22; see simPortTrap.
+	SimPortTrap bool
 }
 
 // hostsDir is where the host entries are.
@@ -64,9 +67,11 @@ func FromOS() (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.Client, err = doapi.New(tok, doapi.Options{BaseURL: doapi.URLFromEnv(os.Getenv), Log: os.Stderr}); err != nil {
+	apiURL := doapi.URLFromEnv(os.Getenv)
+	if e.Client, err = doapi.New(tok, doapi.Options{BaseURL: apiURL, Log: os.Stderr}); err != nil {
 		return nil, err
 	}
+	e.SimPortTrap = simPortTrap(apiURL, e.Settings.SSHPort, os.Getenv)
 	return e, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -62,4 +64,23 @@ func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
 	}
 	fmt.Fprintf(log, "simulated droplets boot in %s; their SSH on port %d is %s; Ctrl-C stops the simulator\n", o.Boot, o.SSHPort, backend)
 	return sim.Serve(ctx, ln)
+}
+
+// simPortTrap reports whether the API at apiURL is on this machine, as the
+// simulator's is, while DROPLET_SSH_PORT is not set and the settings' SSH
+// port is a droplet's 22: simulated droplets answer SSH on the port the sim
+// target printed, so a wait for their SSH would last until its timeout.
+func simPortTrap(apiURL string, port int, getenv func(string) string) bool {
+	if getenv("DROPLET_SSH_PORT") != "" || port != 22 {
+		return false
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(u.Hostname())
+	return err == nil && ip.IsLoopback()
 }

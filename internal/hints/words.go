@@ -68,6 +68,14 @@ func AfterInstall(login string) string { return "ssh " + login }
 // DryRun titles the command anywhere would have run.
 const DryRun = "nixos-anywhere command (not run: -dryrun)"
 
+// SimPortTrap warns that the API is on this machine, as the simulator's
+// is, while DROPLET_SSH_PORT is unset, so the wait for SSH would use port
+// (the settings') rather than the simulator's simPort.
+func SimPortTrap(port, simPort int) string {
+	return fmt.Sprintf("warning: DIGITALOCEAN_API_URL is on this machine, as `mage sim`'s is, but DROPLET_SSH_PORT is not set, "+
+		"so SSH is awaited on port %d; simulated droplets answer on the port `mage sim` printed: Ctrl-C and export DROPLET_SSH_PORT=%d (its default)", port, simPort)
+}
+
 // SimBannerOnly describes simulated droplets whose SSH port only greets.
 const SimBannerOnly = "a banner only (enough for `" + Create + "`)"
 
