@@ -29,4 +29,3 @@ func TestSimPortTrap(t *testing.T) {
 		}
 	}
 }
-

@@ -15,7 +15,7 @@ func TestExecRunnerInterruptsOnCancel(t *testing.T) {
 	// The trap shows the program got an interrupt it could clean up after,
 	// not a kill; left alone, it would run for an hour and succeed.
 	var out bytes.Buffer
-	err := execRunner.Run(ctx, runner.Command{Name: "sh", Args: []string{"-c", "trap 'echo interrupted; exit 130' INT; sleep 3600 >/dev/null & wait"}, Stdout: &out})
+	err := execRunner.Run(ctx, runner.Command{Name: "sh", Args: []string{"-c", "trap 'kill $!; echo interrupted; exit 130' INT; sleep 3600 >/dev/null & wait"}, Stdout: &out})
 	if err == nil {
 		t.Fatal("the command succeeded, want it stopped")
 	}

@@ -66,6 +66,28 @@ func descendants(pid int) []int {
 	return found
 }
 
+// processesWithEnv lists the processes whose environment holds entry
+// ("NAME=value"), among those this process may read the environment of.
+func processesWithEnv(entry string) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	want := []byte(entry + "\x00")
+	var found []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err == nil && (bytes.HasPrefix(env, want) || bytes.Contains(env, append([]byte{0}, want...))) {
+			found = append(found, pid)
+		}
+	}
+	return found
+}
+
 // procStat reads the state and parent of process pid from /proc; ok is
 // false once the process is gone.
 func procStat(pid string) (state string, parent int, ok bool) {

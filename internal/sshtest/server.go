@@ -155,8 +155,8 @@ func StartWith(t testing.TB, o Options) *Server {
 	}
 }
 
-// Stop kills sshd and every connection it serves, as a power cut would.
-// Stopping a stopped server does nothing.
+// Stop kills sshd, every connection it serves and everything they run, as
+// a power cut would. Stopping a stopped server does nothing.
 func (s *Server) Stop(t testing.TB) {
 	t.Helper()
 	if err := s.halt(); err != nil {
@@ -169,12 +169,25 @@ func (s *Server) halt() error {
 		return nil
 	}
 	pid := s.cmd.Process.Pid
-	// A stopped sshd forks no new connection while its children are listed.
+	// Freeze first, then kill: a process killed while its parent runs on
+	// can be replaced by a child forked meanwhile (sshd forks a connection's
+	// user process after the login), which would keep the connection alive.
+	// Stopped processes fork nothing, so the tree is complete once a search
+	// finds nothing new.
+	frozen := map[int]bool{pid: true}
 	_ = syscall.Kill(pid, syscall.SIGSTOP)
-	for _, child := range descendants(pid) {
-		_ = syscall.Kill(child, syscall.SIGKILL)
+	for grew := true; grew; {
+		grew = false
+		for _, p := range append(descendants(pid), processesWithEnv(s.marker())...) {
+			if !frozen[p] {
+				frozen[p], grew = true, true
+				_ = syscall.Kill(p, syscall.SIGSTOP)
+			}
+		}
 	}
-	_ = s.cmd.Process.Kill()
+	for p := range frozen {
+		_ = syscall.Kill(p, syscall.SIGKILL)
+	}
 	select {
 	case <-s.exited:
 	case <-time.After(startTimeout):
@@ -183,6 +196,10 @@ func (s *Server) halt() error {
 	s.cmd = nil
 	return nil
 }
+
+// marker is the environment entry sshd gives every session of this server,
+// by which Stop finds what its sessions run even once their parent is gone.
+func (s *Server) marker() string { return "SSHTEST_SERVER=" + s.dir }
 
 // Restart stops the server, leaves its port refusing connections for a
 // moment, as a rebooting machine does, and starts it again on the same port
@@ -262,7 +279,7 @@ func (s *Server) setPort(t testing.TB, port int) {
 		"MaxStartups 100",
 		// The user's own ~/.ssh/rc and startup files stay out of the tests.
 		"PermitUserRC no",
-		"SetEnv HOME=" + s.path("home"),
+		"SetEnv HOME=" + s.path("home") + " " + s.marker(),
 	}
 	if s.opts.SlowShell {
 		// sshd runs this with the user's shell, which sources the startup

@@ -13,6 +13,7 @@ import (
 // the seconds to sleep.
 const startupScript = `lock=%[1]s
 until mkdir "$lock" 2>/dev/null; do
+	[ -d "${lock%%/*}" ] || exit 98 # the server is gone
 	holder=$(cat "$lock/pid" 2>/dev/null)
 	if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
 		echo "sshtest: shell $holder was killed while starting and left $lock behind" >&2
