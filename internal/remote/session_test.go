@@ -138,60 +138,61 @@ var shells = map[string]sshtest.Options{
 	"slow shell": {SlowShell: true, ShellStartup: time.Second},
 }
 
-func TestCancelEndsRemoteCommand(t *testing.T) {
+// withEachShell runs test, in parallel, against a server of each of shells
+// and a client logged in to it.
+func withEachShell(t *testing.T, test func(t *testing.T, c *Client)) {
 	t.Parallel()
 	for name, opts := range shells {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			s := sshtest.StartWith(t, opts)
-			c := mustDial(t, s.Host, trusted(t, s))
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			stdout := &sshtest.Buffer{}
-
-			done := make(chan error, 1)
-			// exec keeps the shell's pid, which the test then watches on this machine.
-			go func() { done <- c.Stream(ctx, "echo $$; exec sleep 30", stdout, nil) }()
-			line := stdout.WaitFor(t, "\n")
-			pid, err := strconv.Atoi(strings.TrimSpace(line))
-			if err != nil {
-				t.Fatalf("pid line %q: %v", line, err)
-			}
-			cancel()
-
-			if err := <-done; !errors.Is(err, context.Canceled) {
-				t.Errorf("Stream: %v, want context.Canceled", err)
-			}
-			sshtest.WaitGone(t, pid) // the remote sleep
-			// The connection outlives a cancelled command.
-			if out, err := c.Output(context.Background(), "echo ok"); err != nil || string(out) != "ok\n" {
-				t.Errorf("Output after cancel = %q, %v", out, err)
-			}
+			test(t, mustDial(t, s.Host, trusted(t, s)))
 		})
 	}
 }
 
+func TestCancelEndsRemoteCommand(t *testing.T) {
+	withEachShell(t, func(t *testing.T, c *Client) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		stdout := &sshtest.Buffer{}
+
+		done := make(chan error, 1)
+		// exec keeps the shell's pid, which the test then watches on this machine.
+		go func() { done <- c.Stream(ctx, "echo $$; exec sleep 30", stdout, nil) }()
+		line := stdout.WaitFor(t, "\n")
+		pid, err := strconv.Atoi(strings.TrimSpace(line))
+		if err != nil {
+			t.Fatalf("pid line %q: %v", line, err)
+		}
+		cancel()
+
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Stream: %v, want context.Canceled", err)
+		}
+		sshtest.WaitGone(t, pid) // the remote sleep
+		// The connection outlives a cancelled command.
+		if out, err := c.Output(context.Background(), "echo ok"); err != nil || string(out) != "ok\n" {
+			t.Errorf("Output after cancel = %q, %v", out, err)
+		}
+	})
+}
+
 func TestOutputDeadline(t *testing.T) {
-	t.Parallel()
-	for name, opts := range shells {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			s := sshtest.StartWith(t, opts)
-			c := mustDial(t, s.Host, trusted(t, s))
-			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-			defer cancel()
+	withEachShell(t, func(t *testing.T, c *Client) {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
 
-			// The command would outlive any test: only the deadline can end it.
-			_, err := c.Output(ctx, "sleep 3600")
+		// The command would outlive any test: only the deadline can end it.
+		_, err := c.Output(ctx, "sleep 3600")
 
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Errorf("Output: %v, want context.DeadlineExceeded", err)
-			}
-			if _, err := c.Output(ctx, "true"); !errors.Is(err, context.DeadlineExceeded) {
-				t.Errorf("Output with an expired context: %v, want context.DeadlineExceeded", err)
-			}
-		})
-	}
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Output: %v, want context.DeadlineExceeded", err)
+		}
+		if _, err := c.Output(ctx, "true"); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Output with an expired context: %v, want context.DeadlineExceeded", err)
+		}
+	})
 }
 
 // Cancelling returns at once, even while the shell is still reading its

@@ -1,10 +1,12 @@
 package sshtest_test
 
 import (
+	"bytes"
 	"errors"
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -189,4 +191,65 @@ func TestRotateHostKey(t *testing.T) {
 		t.Fatalf("dial with the new known_hosts: %v", err)
 	}
 	c.Close()
+}
+
+// Sessions get a home of the server's own, not the user's.
+func TestSessionsHaveOwnHome(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	c, err := dial(t, s, s.KnownHostsFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got, want := run(t, c, `echo "$HOME"`), s.Home()+"\n"; got != want {
+		t.Errorf("HOME = %q, want %q", got, want)
+	}
+}
+
+// A slow shell runs the command after its startup; one cut while starting
+// leaves its lock behind, and the next session then fails instead of
+// hanging. This is what the client's tests rely on to catch a cut.
+func TestSlowShellCatchesCutStartup(t *testing.T) {
+	t.Parallel()
+	s := sshtest.StartWith(t, sshtest.Options{SlowShell: true})
+	c, err := dial(t, s, s.KnownHostsFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	runStderr := func(cmd string) (string, string, error) {
+		session, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer session.Close()
+		var stdout, stderr bytes.Buffer
+		session.Stdout, session.Stderr = &stdout, &stderr
+		err = session.Run(cmd)
+		return stdout.String(), stderr.String(), err
+	}
+	if stdout, stderr, err := runStderr("echo done"); err != nil || stdout != "done\n" || stderr != "sshtest: startup files read\n" {
+		t.Fatalf("a slow shell: %v, stdout %q, stderr %q", err, stdout, stderr)
+	}
+
+	s.HoldStartups(t)
+	cut, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cut.Start("true"); err != nil {
+		t.Fatal(err)
+	}
+	shell := s.WaitStarting(t)
+	cut.Close()
+	s.ReleaseStartups(t)
+	sshtest.WaitGone(t, shell) // killed by its startup line, its session being gone
+
+	_, stderr, err := runStderr("true")
+	var exit *ssh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 99 || !strings.Contains(stderr, "was killed while starting and left") {
+		t.Errorf("after a cut startup: %v, stderr %q; want exit 99 naming the lock", err, stderr)
+	}
+	s.ClearStartupLock(t)
 }
