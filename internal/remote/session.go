@@ -133,6 +133,11 @@ func (c *Client) watch(session *ssh.Session, shell *shellPID, ended, cancelled <
 			return // the shell has started; Close may cut the command
 		}
 	}
+	select {
+	case <-ended:
+		return // its pid may be another's by now
+	default:
+	}
 	if pid := shell.pid.Load(); pid != 0 {
 		c.killGroup(pid)
 	}
