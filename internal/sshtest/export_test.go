@@ -2,6 +2,7 @@ package sshtest
 
 import (
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -15,4 +16,16 @@ func (s *Server) ClearStartupLock(t testing.TB) {
 	if err := os.RemoveAll(s.path("startup.lock")); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// WaitOrphaned waits until process pid's parent is no longer parent.
+func WaitOrphaned(t testing.TB, pid, parent int) {
+	t.Helper()
+	waitUntil(t, "the process to lose its parent", func() bool { return ParentOf(pid) != parent })
+}
+
+// ParentOf returns the parent of process pid, 0 once it is gone.
+func ParentOf(pid int) int {
+	_, parent, _ := procStat(strconv.Itoa(pid))
+	return parent
 }

@@ -233,8 +233,14 @@ func TestSlowShellCatchesCutStartup(t *testing.T) {
 		t.Fatalf("a slow shell: %v, stdout %q, stderr %q", err, stdout, stderr)
 	}
 
+	// Cut a shell while it starts: its connection goes, and only once sshd
+	// has let go of it (its parent gone) may it print its startup line.
 	s.HoldStartups(t)
-	cut, err := c.NewSession()
+	cutConn, err := dial(t, s, s.KnownHostsFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut, err := cutConn.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,9 +248,11 @@ func TestSlowShellCatchesCutStartup(t *testing.T) {
 		t.Fatal(err)
 	}
 	shell := s.WaitStarting(t)
-	cut.Close()
+	parent := sshtest.ParentOf(shell)
+	cutConn.Close()
+	sshtest.WaitOrphaned(t, shell, parent)
 	s.ReleaseStartups(t)
-	sshtest.WaitGone(t, shell) // killed by its startup line, its session being gone
+	sshtest.WaitGone(t, shell) // killed by its startup line, nobody reading it
 
 	_, stderr, err := runStderr("true")
 	var exit *ssh.ExitError

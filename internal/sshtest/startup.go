@@ -15,7 +15,8 @@ const startupScript = `lock=%[1]s
 until mkdir "$lock" 2>/dev/null; do
 	[ -d "${lock%%/*}" ] || exit 98 # the server is gone
 	holder=$(cat "$lock/pid" 2>/dev/null)
-	if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
+	# Gone, or a zombie nobody reaps yet: the holder died while starting.
+	if [ -n "$holder" ] && { ! kill -0 "$holder" 2>/dev/null || [ "$(cut -d' ' -f3 "/proc/$holder/stat" 2>/dev/null)" = Z ]; }; then
 		echo "sshtest: shell $holder was killed while starting and left $lock behind" >&2
 		exit 99
 	fi
