@@ -209,8 +209,8 @@ func TestInstallStoppedByTimeout(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error %v, want DeadlineExceeded", err)
 	}
-	if want := "nixos-anywhere was stopped after 0s in phase kexec, the time allowed: the droplet did not come up"; !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("error = %v\nwant a prefix %s", err, want)
+	if !strings.HasPrefix(err.Error(), "nixos-anywhere was stopped after ") || !strings.Contains(err.Error(), " in phase kexec, the time allowed: the droplet did not come up") {
+		t.Errorf("error = %v\nwant it stopped in phase kexec, the droplet not come up", err)
 	}
 }
 

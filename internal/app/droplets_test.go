@@ -269,8 +269,15 @@ func TestCreateInterruptedLeavesDropletFindable(t *testing.T) {
 	opts := fastSim
 	opts.NeverActive = true
 	te := newTestEnv(t, opts)
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	// Interrupted as Ctrl-C would, once the droplet exists and the wait is on.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	go func() {
+		for len(te.Sim.Droplets()) == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
 	err := Create(ctx, te.Env, Overrides{}, false)
 	if err == nil || !strings.Contains(err.Error(), "mage destroy") || !strings.Contains(err.Error(), "mage list") {
 		t.Fatalf("err = %v, want advice to list and destroy", err)
