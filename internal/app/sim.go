@@ -37,6 +37,7 @@ func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
 		BootTime:     o.Boot,
 		NetworkDelay: o.Boot / 4,
 		SSHDelay:     o.Boot / 4,
+		ActionTime:   o.Boot / 2,
 		SSHPort:      o.SSHPort,
 		SSHBackend:   o.SSHBackend,
 		ImportTime:   o.Boot,

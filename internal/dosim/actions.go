@@ -5,12 +5,44 @@ import (
 	"time"
 )
 
-// action is a droplet's create action; its status is derived when read.
+// Action outcomes: what an action's status becomes once its time is up.
+const (
+	actionCompleted = "completed"
+	actionErrored   = "errored"
+	actionNever     = "" // stays in progress for ever
+)
+
+// action is something done to a droplet: its creation or a droplet action
+// (droplet_actions.go). Its status, and what it did to the droplet, are
+// derived from the clock when read.
 type action struct {
 	id        int
 	dropletID int
+	typ       string // create, power_off, shutdown, power_on, resize
 	region    regionJSON
 	started   time.Time
+	duration  time.Duration // in progress for this long, then outcome
+	outcome   string        // actionCompleted, actionErrored or actionNever
+
+	size sizeJSON // resize: the size it moves the droplet to
+	disk bool     // resize: the disk grows to the size's too
+}
+
+// doneAt is when a's time is up; false for an action that never ends.
+func (a *action) doneAt() (time.Time, bool) {
+	return a.started.Add(a.duration), a.outcome != actionNever
+}
+
+// completedBy reports whether a completed (not errored) at or before t.
+func (a *action) completedBy(t time.Time) bool {
+	done, ends := a.doneAt()
+	return ends && a.outcome == actionCompleted && !t.Before(done)
+}
+
+// inProgress reports whether a is still running at t.
+func (a *action) inProgress(t time.Time) bool {
+	done, ends := a.doneAt()
+	return !ends || t.Before(done)
 }
 
 // actionJSON is the Action schema (specification/resources/actions/models/action.yml).
@@ -26,30 +58,25 @@ type actionJSON struct {
 	RegionSlug   string     `json:"region_slug"`
 }
 
-// actionView renders a at now: in progress until BootTime has passed, then
-// completed, or errored under ActionsError; NeverActive keeps it in
-// progress.
+// actionView renders a at now: in progress until its duration has passed,
+// then its outcome, with completed_at set.
 func (s *Server) actionView(a *action, now time.Time) actionJSON {
 	v := actionJSON{
 		ID:           a.id,
 		Status:       "in-progress",
-		Type:         "create",
+		Type:         a.typ,
 		StartedAt:    timestamp(a.started),
 		ResourceID:   a.dropletID,
 		ResourceType: "droplet",
 		Region:       a.region,
 		RegionSlug:   a.region.Slug,
 	}
-	done := a.started.Add(s.opts.BootTime)
-	if s.opts.NeverActive || now.Before(done) {
+	if a.inProgress(now) {
 		return v
 	}
-	v.Status = "completed"
-	if s.opts.ActionsError {
-		v.Status = "errored"
-	}
+	done, _ := a.doneAt()
 	completed := timestamp(done)
-	v.CompletedAt = &completed
+	v.Status, v.CompletedAt = a.outcome, &completed
 	return v
 }
 

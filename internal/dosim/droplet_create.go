@@ -91,9 +91,9 @@ func (s *Server) createDroplets(c *call) {
 		v.Networks = networksJSON{V4: []networkV4JSON{}, V6: []networkV6JSON{}}
 		views = append(views, v)
 		links.Actions = append(links.Actions, actionLink{
-			ID:   d.actionID,
+			ID:   d.actions[0].id,
 			Rel:  createActionRel,
-			HREF: c.baseURL() + "/v2/actions/" + strconv.Itoa(d.actionID),
+			HREF: c.baseURL() + "/v2/actions/" + strconv.Itoa(d.actions[0].id),
 		})
 	}
 	if multi {
@@ -217,13 +217,13 @@ func stringOrInt(raw json.RawMessage) (string, bool) {
 	return "", false
 }
 
-// launch creates one droplet of a validated request with its create action
-// and schedules its SSH endpoint; the caller holds s.mu.
+// launch creates one droplet of a validated request with its create action,
+// which also arms its SSH endpoint; the caller holds s.mu.
 func (s *Server) launch(name string, req *createRequest, p createPlan, now time.Time) *droplet {
 	d := &droplet{
 		id:          s.newID("droplet"),
 		name:        name,
-		size:        p.size,
+		createdSize: p.size,
 		region:      p.region,
 		image:       p.image,
 		customImage: p.custom,
@@ -246,10 +246,14 @@ func (s *Server) launch(name string, req *createRequest, p createPlan, now time.
 		d.ipv6, d.ipv6Gateway = s.addrs.publicIPv6(ri)
 	}
 	s.droplets[d.id] = d
-	a := &action{id: s.newID("action"), dropletID: d.id, region: p.region, started: now}
-	s.actions[a.id] = a
-	d.actionID = a.id
-	s.scheduleSSH(d)
+	outcome := actionCompleted
+	switch {
+	case s.opts.NeverActive:
+		outcome = actionNever
+	case s.opts.ActionsError:
+		outcome = actionErrored
+	}
+	s.startAction(d, &action{typ: "create", started: now, duration: s.opts.BootTime, outcome: outcome})
 	return d
 }
 

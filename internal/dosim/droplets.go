@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// droplet is the simulator's record of a droplet; its status and networks
-// are derived from created when it is read.
+// droplet is the simulator's record of a droplet; its status, size and
+// networks are derived from its actions and the clock when it is read.
 type droplet struct {
 	id          int
 	name        string
-	size        sizeJSON
+	createdSize sizeJSON
 	region      regionJSON
 	image       imageJSON // as it was when the droplet was created
 	customImage bool
@@ -23,7 +23,7 @@ type droplet struct {
 	vpcUUID     string
 	backups     bool
 	created     time.Time
-	actionID    int
+	actions     []*action // in the order they were started; the first is its creation
 	projectID   string
 	assignedAt  time.Time
 
@@ -64,33 +64,66 @@ type backupWindow struct {
 	End   string `json:"end"`
 }
 
-// status is "new" until BootTime has passed, then "active", unless the
-// options keep droplets from ever booting.
-func (s *Server) status(d *droplet, now time.Time) string {
-	if s.opts.NeverActive || s.opts.ActionsError || now.Before(d.created.Add(s.opts.BootTime)) {
-		return "new"
+// dropletState is what a droplet is at one moment.
+type dropletState struct {
+	status      string // new, active or off
+	size        sizeJSON
+	disk        int       // GB: its size's at creation, grown only by a resize that asks for it
+	activeSince time.Time // when it last became active
+}
+
+// stateAt folds the actions that completed by t, in order: "new" until its
+// creation completes, then "active", "off" after a power_off or shutdown,
+// "active" again after a power_on; a resize changes the size, and the disk
+// when asked to. Errored actions change nothing. Actions never overlap (a
+// droplet refuses one while another runs), so start order is completion
+// order.
+func (d *droplet) stateAt(t time.Time) dropletState {
+	st := dropletState{status: "new", size: d.createdSize, disk: d.createdSize.Disk}
+	for _, a := range d.actions {
+		if !a.completedBy(t) {
+			continue
+		}
+		done, _ := a.doneAt()
+		switch a.typ {
+		case "create", actionPowerOn:
+			st.status, st.activeSince = "active", done
+		case actionPowerOff, actionShutdown:
+			st.status = "off"
+		case actionResize:
+			st.size = a.size
+			if a.disk {
+				st.disk = a.size.Disk
+			}
+		}
 	}
-	return "active"
+	return st
+}
+
+// pendingAt reports whether an action of d is in progress at t.
+func (d *droplet) pendingAt(t time.Time) bool {
+	return slices.ContainsFunc(d.actions, func(a *action) bool { return a.inProgress(t) })
 }
 
 // view renders d as the API shows it at now; the caller holds s.mu.
 func (s *Server) view(d *droplet, now time.Time) dropletJSON {
+	st := d.stateAt(now)
 	v := dropletJSON{
 		ID:          d.id,
 		Name:        d.name,
-		Memory:      d.size.Memory,
-		Vcpus:       d.size.Vcpus,
-		Disk:        d.size.Disk,
-		DiskInfo:    d.size.DiskInfo,
-		Status:      s.status(d, now),
+		Memory:      st.size.Memory,
+		Vcpus:       st.size.Vcpus,
+		Disk:        st.disk,
+		DiskInfo:    []diskInfo{{Type: "local", Size: diskSize{Amount: st.disk, Unit: "gib"}}},
+		Status:      st.status,
 		CreatedAt:   timestamp(d.created),
 		Features:    d.features,
 		BackupIDs:   []int{},
 		SnapshotIDs: []int{},
 		Image:       d.image,
 		VolumeIDs:   []string{},
-		Size:        d.size,
-		SizeSlug:    d.size.Slug,
+		Size:        st.size,
+		SizeSlug:    st.size.Slug,
 		Networks:    networksJSON{V4: []networkV4JSON{}, V6: []networkV6JSON{}},
 		Region:      d.region,
 		Tags:        d.tags,
@@ -101,7 +134,7 @@ func (s *Server) view(d *droplet, now time.Time) dropletJSON {
 		start := now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
 		v.NextBackupWindow = &backupWindow{Start: timestamp(start), End: timestamp(start.Add(23 * time.Hour))}
 	}
-	if v.Status == "active" || !now.Before(d.created.Add(s.opts.NetworkDelay)) {
+	if v.Status != "new" || !now.Before(d.created.Add(s.opts.NetworkDelay)) {
 		v.Networks.V4 = []networkV4JSON{
 			{IPAddress: d.privateIP.String(), Netmask: "255.255.0.0", Type: "private"},
 			{IPAddress: d.publicIP.String(), Netmask: "255.255.255.0", Gateway: d.publicGateway.String(), Type: "public"},

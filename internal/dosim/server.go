@@ -33,10 +33,11 @@ type Options struct {
 	SSHDelay     time.Duration // after active, until the droplet's SSH endpoint starts answering
 	SSHPort      int           // port of each droplet's SSH endpoint on its public IPv4; 0 = no endpoint
 	SSHBackend   string        // "host:port" of a real sshd the endpoint forwards to; "" = answer with an SSH banner only
+	ActionTime   time.Duration // droplet actions (power_off, shutdown, power_on, resize): in-progress→completed
 	ImportTime   time.Duration // custom image status NEW→pending→available (or deleted, see ImportError)
 	ImportError  string        // non-empty: every image import fails: status "deleted" with this error_message
 	NeverActive  bool          // droplets stay "new" forever and their create actions stay "in-progress"
-	ActionsError bool          // create actions end "errored" after BootTime and droplets never become active
+	ActionsError bool          // create actions end "errored" after BootTime and droplets never become active (droplet actions: AddActionFault)
 	RateLimit    int           // requests per token per sliding hour before 429; 0 = 5000
 	BurstLimit   int           // requests per token per sliding minute before 429; 0 = no burst limit (DigitalOcean's is 250)
 
@@ -60,19 +61,20 @@ type Server struct {
 	opts Options
 	mux  *http.ServeMux
 
-	mu       sync.Mutex
-	closed   bool
-	requests []Request
-	faults   []*activeFault
-	hits     map[string][]time.Time // request times per presented token, for rate limiting
-	droplets map[int]*droplet
-	actions  map[int]*action
-	images   map[int]*customImage
-	keys     []keyJSON
-	projects []projectJSON
-	tags     map[string]bool // created with POST /v2/tags; those on droplets exist too
-	nextID   map[string]int  // last id handed out per kind of resource
-	addrs    addressPool
+	mu           sync.Mutex
+	closed       bool
+	requests     []Request
+	faults       []*activeFault
+	actionFaults []*activeActionFault
+	hits         map[string][]time.Time // request times per presented token, for rate limiting
+	droplets     map[int]*droplet
+	actions      map[int]*action
+	images       map[int]*customImage
+	keys         []keyJSON
+	projects     []projectJSON
+	tags         map[string]bool // created with POST /v2/tags; those on droplets exist too
+	nextID       map[string]int  // last id handed out per kind of resource
+	addrs        addressPool
 
 	sshWG sync.WaitGroup // SSH timers, accept loops and connections
 }
@@ -132,6 +134,7 @@ func (s *Server) routes() {
 	s.handle("GET /v2/droplets/{droplet}", s.getDroplet)
 	s.handle("DELETE /v2/droplets/{droplet}", s.deleteDroplet)
 	s.handle("GET /v2/droplets/{droplet}/actions", s.listDropletActions)
+	s.handle("POST /v2/droplets/{droplet}/actions", s.postDropletAction)
 	s.handle("GET /v2/droplets/{droplet}/actions/{action}", s.getDropletAction)
 	s.handle("GET /v2/actions", s.listActions)
 	s.handle("GET /v2/actions/{action}", s.getAction)

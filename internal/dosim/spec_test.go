@@ -210,6 +210,7 @@ var answers = func() *http.ServeMux {
 	add("GET /v2/droplets/{id}", single("droplet", false, dropletSchema))                // droplets/responses/existing_droplet.yml
 	add("GET /v2/droplets/{id}/actions", list("actions", false, actionSchema))           // droplets/responses/all_droplet_actions.yml
 	add("GET /v2/droplets/{id}/actions/{action}", single("action", false, actionSchema)) // droplets/responses/droplet_action.yml
+	add("POST /v2/droplets/{id}/actions", single("action", false, actionSchema))         // droplets/responses/droplet_action.yml
 	add("GET /v2/actions", list("actions", false, actionSchema))                         // actions/responses/actions.yml
 	add("GET /v2/actions/{id}", single("action", false, actionSchema))                   // actions/responses/action.yml
 	add("GET /v2/images", list("images", true, imageSchema))                             // images/responses/all_images.yml

@@ -3,6 +3,7 @@ package dosim
 import (
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -13,59 +14,118 @@ import (
 const sshBanner = "SSH-2.0-dosim\r\n"
 
 // sshEndpoint is a droplet's sshd stand-in: a TCP listener on the droplet's
-// public IPv4 that opens SSHDelay after the droplet turns active and closes
-// when the droplet is deleted or the simulator closed. Its fields are
-// guarded by the Server's mutex.
+// public IPv4 that listens while the droplet is active, from SSHDelay after
+// it became so (booted or powered on), closes with its connections when the
+// droplet powers off, and for good when the droplet is deleted or the
+// simulator closed. Its fields are guarded by the Server's mutex.
 type sshEndpoint struct {
 	addr      string
 	wg        *sync.WaitGroup
-	stopTimer func() bool
-	ln        net.Listener
+	stopTimer func() bool  // cancels the next re-check; nil when none is armed
+	ln        net.Listener // nil while closed
 	conns     map[net.Conn]struct{}
 	stopped   bool
 }
 
-// scheduleSSH arms d's endpoint when the options ask for one and d will ever
-// boot; the caller holds s.mu.
-func (s *Server) scheduleSSH(d *droplet) {
-	if s.opts.SSHPort == 0 || s.closed || s.opts.NeverActive || s.opts.ActionsError {
+// syncSSH opens or closes d's endpoint as d's state at the clock's now
+// says, and arms a re-check for the next moment that may change it; the
+// caller holds s.mu. Nothing happens without Options.SSHPort.
+func (s *Server) syncSSH(d *droplet) {
+	if s.opts.SSHPort == 0 || (d.ssh == nil && s.closed) {
 		return
 	}
-	e := &sshEndpoint{
-		addr:  net.JoinHostPort(d.publicIP.String(), strconv.Itoa(s.opts.SSHPort)),
-		wg:    &s.sshWG,
-		conns: map[net.Conn]struct{}{},
+	if d.ssh == nil {
+		d.ssh = &sshEndpoint{
+			addr:  net.JoinHostPort(d.publicIP.String(), strconv.Itoa(s.opts.SSHPort)),
+			wg:    &s.sshWG,
+			conns: map[net.Conn]struct{}{},
+		}
 	}
-	d.ssh = e
-	s.sshWG.Add(1)
-	e.stopTimer = s.opts.Clock.AfterFunc(s.opts.BootTime+s.opts.SSHDelay, func() {
-		defer s.sshWG.Done()
+	e := d.ssh
+	if e.stopped {
+		return
+	}
+	now := s.opts.Clock.Now()
+	if s.sshOpenAt(d, now) {
 		s.openSSH(e)
-	})
+	} else {
+		e.close()
+	}
+	e.disarm()
+	if next, ok := s.nextChange(d, now); ok {
+		s.sshWG.Add(1)
+		e.stopTimer = s.opts.Clock.AfterFunc(next.Sub(now), func() {
+			defer s.sshWG.Done()
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.syncSSH(d)
+		})
+	}
 }
 
-// stop closes the endpoint and its connections, or cancels its opening; the
-// caller holds s.mu. A nil endpoint (no SSHPort) has nothing to stop.
+// sshOpenAt reports whether d's SSH answers at t: while it is active, from
+// SSHDelay after it last became so.
+func (s *Server) sshOpenAt(d *droplet, t time.Time) bool {
+	st := d.stateAt(t)
+	return st.status == "active" && !t.Before(st.activeSince.Add(s.opts.SSHDelay))
+}
+
+// nextChange is the first moment after t at which d's state or its SSH may
+// change, or false when nothing is due.
+func (s *Server) nextChange(d *droplet, t time.Time) (time.Time, bool) {
+	var moments []time.Time
+	for _, a := range d.actions {
+		if done, ends := a.doneAt(); ends && done.After(t) {
+			moments = append(moments, done)
+		}
+	}
+	if st := d.stateAt(t); st.status == "active" {
+		if open := st.activeSince.Add(s.opts.SSHDelay); open.After(t) {
+			moments = append(moments, open)
+		}
+	}
+	if len(moments) == 0 {
+		return time.Time{}, false
+	}
+	return slices.MinFunc(moments, func(a, b time.Time) int { return a.Compare(b) }), true
+}
+
+// disarm cancels the pending re-check; the caller holds s.mu.
+func (e *sshEndpoint) disarm() {
+	if e.stopTimer != nil && e.stopTimer() {
+		e.wg.Done() // the re-check will never run to do it
+	}
+	e.stopTimer = nil
+}
+
+// close stops listening and cuts the endpoint's connections, as a droplet
+// powering off does; the caller holds s.mu.
+func (e *sshEndpoint) close() {
+	if e.ln != nil {
+		_ = e.ln.Close()
+		e.ln = nil
+	}
+	for conn := range e.conns {
+		_ = conn.Close()
+		delete(e.conns, conn)
+	}
+}
+
+// stop closes the endpoint for good; the caller holds s.mu. A nil endpoint
+// (no SSHPort) has nothing to stop.
 func (e *sshEndpoint) stop() {
 	if e == nil || e.stopped {
 		return
 	}
 	e.stopped = true
-	if e.stopTimer() {
-		e.wg.Done() // the timer's function will never run to do it
-	}
-	if e.ln != nil {
-		_ = e.ln.Close()
-	}
-	for conn := range e.conns {
-		_ = conn.Close()
-	}
+	e.disarm()
+	e.close()
 }
 
+// openSSH starts listening unless the endpoint already does; the caller
+// holds s.mu.
 func (s *Server) openSSH(e *sshEndpoint) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e.stopped {
+	if e.ln != nil {
 		return
 	}
 	ln, err := net.Listen("tcp", e.addr)
@@ -85,26 +145,26 @@ func (s *Server) acceptSSH(e *sshEndpoint, ln net.Listener) {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			return // stop closed the listener
+			return // close shut the listener
 		}
-		if !s.track(e, conn) {
-			return
+		if !s.track(e, ln, conn) {
+			continue // accepted just as the listener closed; Accept now fails
 		}
 		s.sshWG.Add(1)
 		go func() {
 			defer s.sshWG.Done()
 			defer s.untrack(e, conn)
-			s.serveSSH(e, conn)
+			s.serveSSH(e, ln, conn)
 		}()
 	}
 }
 
-// track registers conn so that stop closes it, or closes it at once when
-// the endpoint already stopped.
-func (s *Server) track(e *sshEndpoint, conn net.Conn) bool {
+// track registers conn, which came through listener ln, so that close cuts
+// it; when ln is no longer the endpoint's listener it closes conn at once.
+func (s *Server) track(e *sshEndpoint, ln net.Listener, conn net.Conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e.stopped {
+	if e.stopped || e.ln != ln {
 		_ = conn.Close()
 		return false
 	}
@@ -121,7 +181,7 @@ func (s *Server) untrack(e *sshEndpoint, conn net.Conn) {
 
 // serveSSH answers with the banner, or splices the connection to SSHBackend
 // until either side hangs up.
-func (s *Server) serveSSH(e *sshEndpoint, conn net.Conn) {
+func (s *Server) serveSSH(e *sshEndpoint, ln net.Listener, conn net.Conn) {
 	if s.opts.SSHBackend == "" {
 		_, _ = io.WriteString(conn, sshBanner)
 		return
@@ -131,7 +191,7 @@ func (s *Server) serveSSH(e *sshEndpoint, conn net.Conn) {
 		s.opts.Logf("dosim: ssh endpoint %s: backend: %v", e.addr, err)
 		return
 	}
-	if !s.track(e, backend) {
+	if !s.track(e, ln, backend) {
 		return
 	}
 	defer s.untrack(e, backend)

@@ -78,33 +78,50 @@ func TestSSHEndpointLifecycle(t *testing.T) {
 	}
 }
 
-func TestSSHEndpointForwardsToBackend(t *testing.T) {
-	backend, err := net.Listen("tcp", "127.0.0.1:0")
+// standInSSHD listens on loopback like an sshd: each connection gets a
+// banner, then an echo of what it sends. It returns the address.
+func standInSSHD(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer backend.Close()
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
 	wg.Add(1)
-	go func() { // a stand-in sshd: banner, then echo
+	go func() {
 		defer wg.Done()
-		conn, err := backend.Accept()
-		if err != nil {
-			return
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer conn.Close()
+				fmt.Fprint(conn, standInBanner)
+				_, _ = io.Copy(conn, conn)
+			}()
 		}
-		defer conn.Close()
-		fmt.Fprint(conn, "SSH-2.0-OpenSSH_9.6 stand-in\r\n")
-		_, _ = io.Copy(conn, conn)
 	}()
+	return ln.Addr().String()
+}
 
+const standInBanner = "SSH-2.0-OpenSSH_9.6 stand-in\r\n"
+
+func TestSSHEndpointForwardsToBackend(t *testing.T) {
 	// On the wall clock, as `mage sim` runs it: with no delays the endpoint
 	// opens at once.
 	port := freePort(t)
-	e := newEnv(t, Options{SSHPort: port, SSHBackend: backend.Addr().String(), Clock: wallClock{}})
+	e := newEnv(t, Options{SSHPort: port, SSHBackend: standInSSHD(t), Clock: wallClock{}})
 	d, _ := e.createDroplet(t, nil)
 	addr := sshAddr(t, e, d.ID, port)
 	var conn net.Conn
+	var err error
 	eventually(t, "the SSH endpoint to listen", func() bool {
 		conn, err = net.Dial("tcp", addr)
 		return err == nil
@@ -112,7 +129,7 @@ func TestSSHEndpointForwardsToBackend(t *testing.T) {
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	r := bufio.NewReader(conn)
-	if line, err := r.ReadString('\n'); err != nil || line != "SSH-2.0-OpenSSH_9.6 stand-in\r\n" {
+	if line, err := r.ReadString('\n'); err != nil || line != standInBanner {
 		t.Fatalf("banner through the endpoint %q, %v", line, err)
 	}
 	fmt.Fprint(conn, "ping\n")

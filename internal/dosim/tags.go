@@ -90,32 +90,34 @@ func (s *Server) tagResources(c *call) {
 	if !c.decode(&req) {
 		return
 	}
+	withFound(s, c, s.pathTag, func(name string) {
+		var tag []*droplet
+		for _, r := range req.Resources {
+			if r.Type != "droplet" {
+				continue
+			}
+			id, err := strconv.Atoi(r.ID)
+			d := s.droplets[id]
+			if err != nil || d == nil {
+				c.fail(http.StatusNotFound, msgNotFound)
+				return
+			}
+			tag = append(tag, d)
+		}
+		for _, d := range tag {
+			if !slices.Contains(d.tags, name) {
+				d.tags = append(d.tags, name)
+			}
+		}
+		c.noContent()
+	})
+}
+
+// pathTag is the tag the {tag} path segment names, if it exists; the caller
+// holds s.mu.
+func (s *Server) pathTag(c *call) (string, bool) {
 	name := c.r.PathValue("tag")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.tagExists(name) {
-		c.fail(http.StatusNotFound, msgNotFound)
-		return
-	}
-	var tag []*droplet
-	for _, r := range req.Resources {
-		if r.Type != "droplet" {
-			continue
-		}
-		id, err := strconv.Atoi(r.ID)
-		d := s.droplets[id]
-		if err != nil || d == nil {
-			c.fail(http.StatusNotFound, msgNotFound)
-			return
-		}
-		tag = append(tag, d)
-	}
-	for _, d := range tag {
-		if !slices.Contains(d.tags, name) {
-			d.tags = append(d.tags, name)
-		}
-	}
-	c.noContent()
+	return name, s.tagExists(name)
 }
 
 // Project returns the id of the project a droplet is in.
