@@ -1,9 +1,6 @@
 package dosim
 
-import (
-	"encoding/json"
-	"net/http"
-)
+import "net/http"
 
 // The droplet actions the simulator carries out (dropletActions_post.yml).
 const (
@@ -15,16 +12,16 @@ const (
 
 // Refusals of droplet actions. SOURCES.md says where each text comes from.
 const (
-	msgPendingEvent    = "Droplet already has a pending event."
-	msgAlreadyOff      = "Droplet is already powered off."
-	msgAlreadyOn       = "Droplet is already powered on."
-	msgPowerOffFirst   = "Droplet is currently on. Please power it off to run this event."
-	msgDiskShrink      = "Size can not decrease size of Droplet's disk image"
-	msgSameSize        = "The droplet is already set to this size."
-	msgNoCapacity      = "Size is too large to fit on your droplet's server"
-	msgNotBooted       = "Droplet has not finished booting."
-	msgSizeRequired    = "size is required for a resize"
-	msgActionNotSimple = "the simulator does not carry out droplet actions of this type"
+	msgPendingEvent       = "Droplet already has a pending event."
+	msgAlreadyOff         = "Droplet is already powered off."
+	msgAlreadyOn          = "Droplet is already powered on."
+	msgPowerOffFirst      = "Droplet is currently on. Please power it off to run this event."
+	msgDiskShrink         = "Size can not decrease size of Droplet's disk image"
+	msgSameSize           = "The droplet is already set to this size."
+	msgNoCapacity         = "Size is too large to fit on your droplet's server"
+	msgNotBooted          = "Droplet has not finished booting."
+	msgSizeRequired       = "size is required for a resize"
+	msgActionNotSimulated = "the simulator does not carry out droplet actions of this type"
 )
 
 // ActionFault makes droplet actions misbehave, as DigitalOcean's sometimes
@@ -77,8 +74,7 @@ type actionRequest struct {
 // refuses it with 422 as DigitalOcean does.
 func (s *Server) postDropletAction(c *call) {
 	var req actionRequest
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		c.fail(http.StatusBadRequest, msgBadBody)
+	if !c.decode(&req) {
 		return
 	}
 	withFound(s, c, s.pathDroplet, func(d *droplet) {
@@ -119,7 +115,7 @@ func (s *Server) planAction(d *droplet, req *actionRequest, c *call) (*action, s
 	switch req.Type {
 	case actionPowerOff, actionShutdown, actionPowerOn, actionResize:
 	default:
-		return nil, msgActionNotSimple
+		return nil, msgActionNotSimulated
 	}
 	if d.pendingAt(c.now) {
 		return nil, msgPendingEvent

@@ -284,7 +284,7 @@ func TestActionRefusals(t *testing.T) {
 	e.clock.Advance(bootTime)
 
 	_, _, err = e.client.DropletActions.Reboot(ctx, d.ID)
-	wantStatus(t, err, http.StatusUnprocessableEntity, msgActionNotSimple)
+	wantStatus(t, err, http.StatusUnprocessableEntity, msgActionNotSimulated)
 	_, _, err = e.client.DropletActions.PowerOff(ctx, d.ID+1000)
 	wantStatus(t, err, http.StatusNotFound, msgNotFound)
 	if resp := e.raw(t, http.MethodPost, fmt.Sprintf("/v2/droplets/%d/actions", d.ID), `{"type":`); resp.StatusCode != http.StatusBadRequest {
