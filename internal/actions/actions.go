@@ -1,0 +1,249 @@
+// Package actions powers droplets off and on and resizes them through
+// DigitalOcean's droplet actions (POST /v2/droplets/{id}/actions), waiting
+// for each action to finish. A resize needs the droplet off; with disk
+// false only CPU and RAM change, so the droplet can later go back to a size
+// with its old disk.
+package actions
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+)
+
+// Droplets is the part of godo's DropletsService the actions read.
+type Droplets interface {
+	Get(ctx context.Context, id int) (*godo.Droplet, *godo.Response, error)
+}
+
+// DropletActions is the part of godo's DropletActionsService used here.
+type DropletActions interface {
+	Shutdown(ctx context.Context, id int) (*godo.Action, *godo.Response, error)
+	PowerOff(ctx context.Context, id int) (*godo.Action, *godo.Response, error)
+	PowerOn(ctx context.Context, id int) (*godo.Action, *godo.Response, error)
+	Resize(ctx context.Context, id int, size string, disk bool) (*godo.Action, *godo.Response, error)
+	Get(ctx context.Context, dropletID, actionID int) (*godo.Action, *godo.Response, error)
+}
+
+// Status values of droplets and actions that godo has no constants for.
+const (
+	StatusOff     = "off"
+	StatusActive  = "active"
+	actionErrored = "errored"
+)
+
+// Client runs droplet actions and waits for them. The zero durations suit
+// real droplets.
+type Client struct {
+	Droplets Droplets
+	Actions  DropletActions
+	Log      io.Writer // progress; nil = discard
+
+	// Shutdown is how long a graceful shutdown may take before the power
+	// is cut; 0 = 1m. DigitalOcean's shutdown action only issues the
+	// command, so success is the droplet reaching "off".
+	Shutdown  time.Duration
+	Action    time.Duration // how long one action may stay in progress; 0 = 10m
+	FirstPoll time.Duration // first wait between reads; 0 = 1s, doubling
+	MaxPoll   time.Duration // longest wait between reads; 0 = 5s
+}
+
+func (c Client) log() io.Writer {
+	if c.Log == nil {
+		return io.Discard
+	}
+	return c.Log
+}
+
+// Error is an action DigitalOcean refused, that errored, or that did not
+// finish in time. The droplet is wherever the action left it: read it.
+type Error struct {
+	Type      string // "resize", "power_off" …
+	DropletID int
+	ActionID  int    // 0 when the request was refused
+	Status    string // the action's last status; "" when refused
+	Err       error  // the API error, or why waiting ended
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.ActionID == 0:
+		return fmt.Sprintf("%s of droplet %d refused: %v", e.Type, e.DropletID, e.Err)
+	case e.Status == actionErrored:
+		return fmt.Sprintf("%s of droplet %d: DigitalOcean reports action %d errored", e.Type, e.DropletID, e.ActionID)
+	}
+	return fmt.Sprintf("%s of droplet %d: action %d still %s: %v", e.Type, e.DropletID, e.ActionID, cmp.Or(e.Status, "unread"), e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// PowerOff turns droplet id off: a graceful shutdown first, as DigitalOcean
+// recommends, and after c.Shutdown the power_off action. A droplet that is
+// off already is left alone.
+func (c Client) PowerOff(ctx context.Context, id int) error {
+	d, err := c.get(ctx, id)
+	if err != nil || d.Status == StatusOff {
+		return err
+	}
+	grace := cmp.Or(c.Shutdown, time.Minute)
+	fmt.Fprintf(c.log(), "shutting droplet %d down (power cut after %s)\n", id, grace)
+	if _, _, err := c.Actions.Shutdown(ctx, id); err != nil {
+		if ctx.Err() != nil {
+			return &Error{Type: "shutdown", DropletID: id, Err: ctx.Err()}
+		}
+		// A droplet that cannot take a shutdown (no ACPI in a kexec'd
+		// installer, say) is still powered off below.
+		fmt.Fprintf(c.log(), "shutdown of droplet %d refused (%v); cutting the power\n", id, doapi.Explain(err))
+	} else {
+		sctx, cancel := context.WithTimeout(ctx, grace)
+		err := c.until(sctx, func(ctx context.Context) (bool, error) {
+			d, err := c.get(ctx, id)
+			return err == nil && d.Status == StatusOff, err
+		})
+		cancel()
+		switch {
+		case err == nil:
+			return nil
+		case ctx.Err() != nil:
+			return &Error{Type: "shutdown", DropletID: id, Err: ctx.Err()}
+		case !errors.Is(err, context.DeadlineExceeded):
+			return err
+		}
+		fmt.Fprintf(c.log(), "droplet %d still running %s after the shutdown; cutting the power\n", id, grace)
+	}
+	if err := c.run(ctx, id, "power_off", c.Actions.PowerOff); err != nil {
+		return err
+	}
+	return c.waitStatus(ctx, id, StatusOff)
+}
+
+// PowerOn turns droplet id on and waits until it is active; it does not
+// wait for its SSH.
+func (c Client) PowerOn(ctx context.Context, id int) error {
+	d, err := c.get(ctx, id)
+	if err != nil || d.Status == StatusActive {
+		return err
+	}
+	fmt.Fprintf(c.log(), "powering droplet %d on\n", id)
+	if err := c.run(ctx, id, "power_on", c.Actions.PowerOn); err != nil {
+		return err
+	}
+	return c.waitStatus(ctx, id, StatusActive)
+}
+
+// Resize moves droplet id, which must be off, to size with its disk as it
+// is (CPU and RAM only), and checks that the droplet reports the new size.
+func (c Client) Resize(ctx context.Context, id int, size string) error {
+	fmt.Fprintf(c.log(), "resizing droplet %d to %s (CPU and RAM only; the disk stays as it is)\n", id, size)
+	err := c.run(ctx, id, "resize", func(ctx context.Context, id int) (*godo.Action, *godo.Response, error) {
+		return c.Actions.Resize(ctx, id, size, false)
+	})
+	if err != nil {
+		return err
+	}
+	d, err := c.get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if d.SizeSlug != size {
+		return fmt.Errorf("resize of droplet %d completed, but it reports size %s, not %s", id, d.SizeSlug, size)
+	}
+	return nil
+}
+
+// run posts one action and waits until it completes.
+func (c Client) run(ctx context.Context, id int, typ string, post func(context.Context, int) (*godo.Action, *godo.Response, error)) error {
+	a, _, err := post(ctx, id)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return &Error{Type: typ, DropletID: id, Err: doapi.Explain(err)}
+	}
+	start := time.Now()
+	limit := cmp.Or(c.Action, 10*time.Minute)
+	actx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	status := a.Status
+	err = c.until(actx, func(ctx context.Context) (bool, error) {
+		if status == godo.ActionCompleted || status == actionErrored {
+			return true, nil
+		}
+		got, _, err := c.Actions.Get(ctx, id, a.ID)
+		if err != nil {
+			return false, fmt.Errorf("read action %d: %w", a.ID, doapi.Explain(err))
+		}
+		status = got.Status
+		return status == godo.ActionCompleted || status == actionErrored, nil
+	})
+	switch {
+	case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status, Err: fmt.Errorf("waited %s", limit)}
+	case err != nil:
+		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status, Err: err}
+	case status == actionErrored:
+		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status}
+	}
+	fmt.Fprintf(c.log(), "%s of droplet %d done after %s\n", typ, id, time.Since(start).Round(time.Second/10))
+	return nil
+}
+
+// waitStatus waits, at most c.Action, until the droplet reports status.
+func (c Client) waitStatus(ctx context.Context, id int, status string) error {
+	limit := cmp.Or(c.Action, 10*time.Minute)
+	wctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	var last string
+	err := c.until(wctx, func(ctx context.Context) (bool, error) {
+		d, err := c.get(ctx, id)
+		if err == nil {
+			last = d.Status
+		}
+		return err == nil && d.Status == status, err
+	})
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("droplet %d is still %s %s after its action completed, not %s", id, last, limit, status)
+	}
+	return err
+}
+
+func (c Client) get(ctx context.Context, id int) (*godo.Droplet, error) {
+	d, _, err := c.Droplets.Get(ctx, id)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("read droplet %d: %w", id, doapi.Explain(err))
+	}
+	return d, nil
+}
+
+// until calls check until it reports true or fails, waiting between calls
+// from c.FirstPoll doubling to c.MaxPoll, until ctx ends.
+func (c Client) until(ctx context.Context, check func(context.Context) (bool, error)) error {
+	interval, most := cmp.Or(c.FirstPoll, time.Second), cmp.Or(c.MaxPoll, 5*time.Second)
+	for {
+		ok, err := check(ctx)
+		if err != nil || ok {
+			if err != nil && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		t := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		interval = min(interval*2, most)
+	}
+}

@@ -1,0 +1,155 @@
+// Package plan decides, for `up`, the size a droplet ends on, whether
+// nixos-anywhere needs a temporary detour to a larger size to install, and
+// what the install costs. It only computes: the sizes come from the API.
+package plan
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+)
+
+// Route is a way to NixOS that `up` can take.
+type Route string
+
+const (
+	Anywhere Route = "anywhere" // nixos-anywhere: kexec, disko, install; wipes the disk
+	Infect   Route = "infect"   // nixos-infect from the droplet's user data, in place
+)
+
+// Routes lists the routes `up` takes, the default first.
+var Routes = []Route{Anywhere, Infect}
+
+// ParseRoute checks a -route value.
+func ParseRoute(s string) (Route, error) {
+	for _, r := range Routes {
+		if s == string(r) {
+			return r, nil
+		}
+	}
+	names := make([]string, len(Routes))
+	for i, r := range Routes {
+		names[i] = string(r)
+	}
+	return "", fmt.Errorf("unknown route %q: use one of %s", s, strings.Join(names, ", "))
+}
+
+// RunMinMB is the least memory a droplet is left on after an install by
+// either route: the size nixos-infect needs to build in place. nixos-anywhere
+// installs on the detour size, so the size it leaves behind only has to
+// run NixOS, and nobody here has run NixOS on less.
+const RunMinMB = droplets.InfectMinMB
+
+// Plan is where a droplet ends up and how it gets there.
+type Plan struct {
+	Route Route
+	Size  droplets.Size // the size the droplet runs on afterwards
+	// Detour is the size nixos-anywhere installs on when Size has too
+	// little memory for its kexec installer; nil when Size carries it.
+	Detour *droplets.Size
+}
+
+// New plans route onto size, choosing the detour from sizes (the region's,
+// cheapest first, as droplets.Sizes lists them). diskGB is the droplet's disk, which a CPU-and-RAM-only
+// resize keeps, so the detour must hold it; 0 = size's own disk.
+func New(route Route, size droplets.Size, sizes []droplets.Size, diskGB int) (Plan, error) {
+	p := Plan{Route: route, Size: size}
+	if size.MemoryMB < RunMinMB {
+		return p, fmt.Errorf("size %s has %d MB of memory; route %s needs at least %d MB: pick a larger size", size.Slug, size.MemoryMB, route, RunMinMB)
+	}
+	if route != Anywhere || size.MemoryMB >= droplets.AnywhereMinMB {
+		return p, nil
+	}
+	if diskGB == 0 {
+		diskGB = size.DiskGB
+	}
+	d, ok := detourFor(sizes, diskGB)
+	if !ok {
+		return p, fmt.Errorf("size %s has %d MB of memory, too little for nixos-anywhere's installer, and the region offers no size of at least %d MB with a disk of at least %d GB to install on: pick a size of at least %d MB", size.Slug, size.MemoryMB, droplets.AnywhereMinMB, diskGB, droplets.AnywhereMinMB)
+	}
+	p.Detour = &d
+	return p, nil
+}
+
+// detourFor is the first (cheapest) of sizes with memory enough for
+// nixos-anywhere whose disk can take a droplet disk of diskGB as it is.
+func detourFor(sizes []droplets.Size, diskGB int) (droplets.Size, bool) {
+	for _, s := range sizes {
+		if s.MemoryMB >= droplets.AnywhereMinMB && s.DiskGB >= diskGB {
+			return s, true
+		}
+	}
+	return droplets.Size{}, false
+}
+
+// Cheapest plans route onto the first (cheapest) of sizes that carries it.
+func Cheapest(route Route, sizes []droplets.Size) (Plan, error) {
+	for _, s := range sizes {
+		if p, err := New(route, s, sizes, 0); err == nil {
+			return p, nil
+		}
+	}
+	return Plan{}, fmt.Errorf("no size offered in the region carries route %s", route)
+}
+
+// Cost is what the install adds to the bill, at most. DigitalOcean bills
+// every started hour at the price of the size the droplet is on, up to the
+// monthly price, so a run bounded by a timeout is billed at most that many
+// started hours at each size it uses.
+type Cost struct {
+	Hours  int     `json:"hours"`  // started hours at each size, at most
+	Total  float64 `json:"total"`  // the install's hours at every size it uses
+	Detour float64 `json:"detour"` // of Total, the hours at the detour size
+}
+
+// Cost bounds what an install that takes at most limit costs.
+func (p Plan) Cost(limit time.Duration) Cost {
+	c := Cost{Hours: max(1, int(math.Ceil(limit.Hours())))}
+	c.Total = float64(c.Hours) * p.Size.PriceHourly
+	if p.Detour != nil {
+		c.Detour = float64(c.Hours) * p.Detour.PriceHourly
+		c.Total += c.Detour
+	}
+	return c
+}
+
+// InstallSize is the size the install runs on.
+func (p Plan) InstallSize() droplets.Size {
+	if p.Detour != nil {
+		return *p.Detour
+	}
+	return p.Size
+}
+
+// returnTag prefixes the tag that marks a droplet on a detour size with
+// the size it goes back to. A tag is the droplet's own record, visible in
+// the control panel and to every machine that runs `up` again.
+const returnTag = "nixos-up:return-to:"
+
+// DigitalOcean's tag names: letters, digits, colons, dashes and
+// underscores, at most 255 (specification/resources/tags/models/tags.yml).
+var tagName = regexp.MustCompile(`^[a-zA-Z0-9_:-]{1,255}$`)
+
+// ReturnTag is the tag recording that a droplet goes back to size slug.
+func ReturnTag(slug string) (string, error) {
+	tag := returnTag + slug
+	if !tagName.MatchString(tag) {
+		return "", fmt.Errorf("size slug %q cannot go into a DigitalOcean tag (letters, digits, colons, dashes and underscores only)", slug)
+	}
+	return tag, nil
+}
+
+// ReturnSize reads the size a droplet with tags goes back to; "" when it
+// is on no detour.
+func ReturnSize(tags []string) string {
+	for _, t := range tags {
+		if slug, ok := strings.CutPrefix(t, returnTag); ok {
+			return slug
+		}
+	}
+	return ""
+}
