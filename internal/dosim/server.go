@@ -128,6 +128,7 @@ func (s *Server) routes() {
 	s.handle("POST /v2/projects/{project}/resources", s.assignProjectResources)
 	s.handle("POST /v2/tags", s.createTag)
 	s.handle("POST /v2/tags/{tag}/resources", s.tagResources)
+	s.handle("DELETE /v2/tags/{tag}/resources", s.untagResources)
 	s.handle("POST /v2/droplets", s.createDroplets)
 	s.handle("GET /v2/droplets", s.listDroplets)
 	s.handle("DELETE /v2/droplets", s.deleteDropletsByTag)

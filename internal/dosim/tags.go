@@ -78,9 +78,16 @@ func (s *Server) createTag(c *call) {
 }
 
 // tagResources adds the tag to droplets that lack it; tagging a droplet
-// again changes nothing. Only droplets exist here: other resource types
-// are answered as if tagged.
-func (s *Server) tagResources(c *call) {
+// again changes nothing.
+func (s *Server) tagResources(c *call) { s.retag(c, true) }
+
+// untagResources takes the tag off droplets that carry it; the tag itself
+// stays, as DigitalOcean keeps it until it is deleted.
+func (s *Server) untagResources(c *call) { s.retag(c, false) }
+
+// retag puts the path's tag on the body's droplets, or takes it off. Only
+// droplets exist here: other resource types are answered as if done.
+func (s *Server) retag(c *call, add bool) {
 	var req struct {
 		Resources []struct {
 			ID   string `json:"resource_id"`
@@ -91,7 +98,7 @@ func (s *Server) tagResources(c *call) {
 		return
 	}
 	withFound(s, c, s.pathTag, func(name string) {
-		var tag []*droplet
+		var ds []*droplet
 		for _, r := range req.Resources {
 			if r.Type != "droplet" {
 				continue
@@ -102,11 +109,16 @@ func (s *Server) tagResources(c *call) {
 				c.fail(http.StatusNotFound, msgNotFound)
 				return
 			}
-			tag = append(tag, d)
+			ds = append(ds, d)
 		}
-		for _, d := range tag {
-			if !slices.Contains(d.tags, name) {
+		s.tags[name] = true // it outlives the droplets that carry it
+		for _, d := range ds {
+			has := slices.Contains(d.tags, name)
+			switch {
+			case add && !has:
 				d.tags = append(d.tags, name)
+			case !add && has:
+				d.tags = slices.DeleteFunc(slices.Clone(d.tags), func(t string) bool { return t == name })
 			}
 		}
 		c.noContent()

@@ -74,3 +74,33 @@ func TestProjectOfDroplet(t *testing.T) {
 		t.Error("a project for a droplet that does not exist")
 	}
 }
+
+// Untagging takes the tag off the droplet and leaves the tag.
+func TestUntagDroplet(t *testing.T) {
+	e := newEnv(t, Options{})
+	req := basicRequest("web-1")
+	req.Tags = []string{"nixos-systems"}
+	d, _ := e.createDroplet(t, req)
+	const tag = "nixos-up:return-to:s-1vcpu-1gb"
+	res := []godo.Resource{{ID: itoa(d.ID), Type: godo.DropletResourceType}}
+	if _, _, err := e.client.Tags.Create(ctx, &godo.TagCreateRequest{Name: tag}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.Tags.TagResources(ctx, tag, &godo.TagResourcesRequest{Resources: res}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // untagging again changes nothing
+		if _, err := e.client.Tags.UntagResources(ctx, tag, &godo.UntagResourcesRequest{Resources: res}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff([]string{"nixos-systems"}, e.sim.Droplets()[0].Tags); diff != "" {
+		t.Errorf("droplet tags (-want +got):\n%s", diff)
+	}
+	// The tag is still there to tag with.
+	if _, err := e.client.Tags.TagResources(ctx, tag, &godo.TagResourcesRequest{Resources: res}); err != nil {
+		t.Errorf("tag again: %v", err)
+	}
+	_, err := e.client.Tags.UntagResources(ctx, "never-made", &godo.UntagResourcesRequest{Resources: res})
+	wantStatus(t, err, http.StatusNotFound, msgNotFound)
+}
