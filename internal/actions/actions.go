@@ -55,6 +55,9 @@ type Client struct {
 	MaxPoll   time.Duration // longest wait between reads; 0 = 5s
 }
 
+// Grace is how long PowerOff waits for a graceful shutdown.
+func (c Client) Grace() time.Duration { return cmp.Or(c.Shutdown, time.Minute) }
+
 func (c Client) log() io.Writer {
 	if c.Log == nil {
 		return io.Discard
@@ -92,7 +95,7 @@ func (c Client) PowerOff(ctx context.Context, id int) error {
 	if err != nil || d.Status == StatusOff {
 		return err
 	}
-	grace := cmp.Or(c.Shutdown, time.Minute)
+	grace := c.Grace()
 	fmt.Fprintf(c.log(), "shutting droplet %d down (power cut after %s)\n", id, grace)
 	if _, _, err := c.Actions.Shutdown(ctx, id); err != nil {
 		if ctx.Err() != nil {

@@ -28,6 +28,7 @@ type Files struct {
 	AuthorizedKeys string // local: the keys NixOS installs for root; "" = authkeys.File
 	Device         string // on the host: the disk to wipe; "" = DefaultDevice
 	OSRelease      string // on the host: "" = verify.DefaultOSRelease
+	Disks          string // on the host: lsblk's JSON instead of running lsblk; "" = run it
 }
 
 // Checks are the options of Preflight.

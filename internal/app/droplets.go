@@ -63,22 +63,29 @@ func Provision(ctx context.Context, e *Env, spec droplets.Spec, timeout *time.Du
 	if err != nil {
 		return nil, plan, err
 	}
+	d, err = provisionChecked(ctx, e, plan, timeout)
+	return d, plan, err
+}
+
+// provisionChecked creates the droplet of a checked plan, or finds this
+// repo's droplet of that name, and waits until it answers SSH.
+func provisionChecked(ctx context.Context, e *Env, plan droplets.Plan, timeout *time.Duration) (*godo.Droplet, error) {
 	if e.SimPortTrap {
 		fmt.Fprintln(e.Err, hints.SimPortTrap(e.Settings.SSHPort, SimSSHPort))
 	}
 	fmt.Fprintf(e.Err, "droplet %s: %s (%d MB, %d vCPU) in %s, image %s, IPv6 %t, $%0.6f/hour ($%0.2f/month)\n",
-		plan.Name, plan.Size.Slug, plan.Size.Memory, plan.Size.Vcpus, plan.Region, spec.Image, plan.IPv6, plan.Size.PriceHourly, plan.Size.PriceMonthly)
+		plan.Name, plan.Size.Slug, plan.Size.Memory, plan.Size.Vcpus, plan.Region, plan.Spec.Image, plan.IPv6, plan.Size.PriceHourly, plan.Size.PriceMonthly)
+	api := e.dropletAPI()
 	created, err := droplets.Create(ctx, api, plan, e.Err)
 	if err != nil {
-		return nil, plan, err
+		return nil, err
 	}
 	w := e.Wait
 	w.ActionID = created.ActionID
 	if timeout != nil {
 		w.Timeout = *timeout
 	}
-	d, err = droplets.WaitReady(ctx, api, created.Droplet.ID, w)
-	return d, plan, err
+	return droplets.WaitReady(ctx, api, created.Droplet.ID, w)
 }
 
 // Create makes a droplet from settings and overrides and prints it.

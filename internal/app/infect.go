@@ -68,11 +68,7 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	keys, err := authkeys.Read(o.KeysFile)
-	if err != nil {
-		return err
-	}
-	ud, err := infect.Render(o.Template, infect.Input{Channel: e.Settings.InfectChannel, Keys: keys.Lines(), Paths: o.Paths})
+	ud, err := infectUserData(e, o)
 	if err != nil {
 		return err
 	}
@@ -81,8 +77,6 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 		spec.Size = e.Settings.InfectSize
 	}
 	spec.UserData = ud
-	fmt.Fprintf(e.Err, "user data: %d bytes; nixos-infect %.12s (sha256 %.12s…), channel %s, %d key(s) from %s\n",
-		len(ud), infect.Commit, infect.ScriptSHA256, e.Settings.InfectChannel, len(keys), o.KeysFile)
 
 	if o.DryRun {
 		return infectDryRun(ctx, e, o, spec)
@@ -137,6 +131,22 @@ func infectDryRun(ctx context.Context, e *Env, o InfectOptions, spec droplets.Sp
 	fmt.Fprintf(e.Out, "droplet %s (not created: -dryrun): %s in %s, image %s, IPv6 %t, $%0.2f/month, %d bytes of user data running nixos-infect %.12s\n",
 		plan.Name, plan.Size.Slug, plan.Region, spec.Image, plan.IPv6, plan.Size.PriceMonthly, len(spec.UserData), infect.Commit)
 	return showHostPlan(e, o.Host, hosts.Install{Name: plan.Name, Route: hosts.Infect, StateVersion: infect.StateVersion})
+}
+
+// infectUserData renders the user data that runs nixos-infect, with the
+// keys root gets, and says what went into it; o has its defaults.
+func infectUserData(e *Env, o InfectOptions) (string, error) {
+	keys, err := authkeys.Read(o.KeysFile)
+	if err != nil {
+		return "", err
+	}
+	ud, err := infect.Render(o.Template, infect.Input{Channel: e.Settings.InfectChannel, Keys: keys.Lines(), Paths: o.Paths})
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(e.Err, "user data: %d bytes; nixos-infect %.12s (sha256 %.12s…), channel %s, %d key(s) from %s\n",
+		len(ud), infect.Commit, infect.ScriptSHA256, e.Settings.InfectChannel, len(keys), o.KeysFile)
+	return ud, nil
 }
 
 // infectFailed copies the install's logs into a local file, says where,

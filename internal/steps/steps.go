@@ -52,12 +52,14 @@ const (
 type Record struct {
 	Name     string        `json:"name"`
 	Outcome  Outcome       `json:"outcome"`
-	Took     time.Duration `json:"took_ns"`
-	ReadOnly bool          `json:"-"`
+	ReadOnly bool          `json:"read_only"` // the step only looks
+	Took     time.Duration `json:"-"`
+	Seconds  float64       `json:"seconds"` // Took, for JSON readers
 }
 
 // Run runs list in order on s: a step whose Done says yes is skipped, the
-// others are done. Progress goes to log. It returns one record per step;
+// others are done. Progress goes to log: a line as each step starts and
+// one as it ends. It returns one record per step;
 // when a step fails, the error is a *StopError and the steps after it are
 // NotRun.
 func Run[S any](ctx context.Context, list []Step[S], s S, log io.Writer) ([]Record, error) {
@@ -78,6 +80,7 @@ func Run[S any](ctx context.Context, list []Step[S], s S, log io.Writer) ([]Reco
 			err = st.Do(ctx, s)
 		}
 		records[i].Took = time.Since(start)
+		records[i].Seconds = records[i].Took.Seconds()
 		if err != nil {
 			records[i].Outcome = Failed
 			if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
@@ -90,6 +93,7 @@ func Run[S any](ctx context.Context, list []Step[S], s S, log io.Writer) ([]Reco
 			return records, stop
 		}
 		records[i].Outcome = Ran
+		fmt.Fprintf(log, "--- %d/%d done in %s\n", i+1, len(list), records[i].Took.Round(time.Second/10))
 	}
 	return records, nil
 }

@@ -76,7 +76,7 @@ func TestRunSkipsWhatIsDone(t *testing.T) {
 	if diff := cmp.Diff([]string{"lights", "look"}, w.did); diff != "" {
 		t.Errorf("did (-want +got):\n%s", diff)
 	}
-	if want := "==> 1/3 lights on\n==> 2/3 open the door: done already\n==> 3/3 look\n"; log.String() != want {
+	if want := "==> 1/3 lights on\n--- 1/3 done in 0s\n==> 2/3 open the door: done already\n==> 3/3 look\n--- 3/3 done in 0s\n"; log.String() != want {
 		t.Errorf("log:\n%s\nwant:\n%s", log.String(), want)
 	}
 	if !Changed(rs) {

@@ -48,10 +48,15 @@ func (s *lsblkSize) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// checkLayout reads the disks of the host c is connected to and compares
-// them with the layout nixos-anywhere/disk-config.nix makes.
-func checkLayout(ctx context.Context, c *remote.Client) (string, error) {
-	out, err := c.Output(ctx, lsblkCommand)
+// checkLayout reads the disks of the host c is connected to (from lsblk,
+// or from the file disks when it is not "") and compares them with the
+// layout nixos-anywhere/disk-config.nix makes.
+func checkLayout(ctx context.Context, c *remote.Client, disks string) (string, error) {
+	command := lsblkCommand
+	if disks != "" {
+		command = "cat " + remote.ShellQuote(disks)
+	}
+	out, err := c.Output(ctx, command)
 	if err != nil {
 		return "", fmt.Errorf("list disks: %w", err)
 	}

@@ -23,6 +23,7 @@ type Expect struct {
 	IPv4, IPv6  string            // the droplet's public addresses from the API; "" leaves that address unchecked
 	Layout      bool              // check the disk layout of nixos-anywhere/disk-config.nix
 	OSRelease   string            // the file naming the system; "" = DefaultOSRelease
+	Disks       string            // a file holding lsblk's JSON, read instead of running lsblk; "" = run it (tests point it at a fixture)
 	WaitTimeout time.Duration     // how long SSH may take to come back; 0 = 10m
 	Poll        time.Duration     // pause between SSH probes while waiting; 0 = 2s
 	Log         io.Writer         // progress while waiting; nil = discard
@@ -70,7 +71,7 @@ func Run(ctx context.Context, host string, cfg remote.Config, want Expect) (Repo
 
 	rep.Add(checkNixOS(ctx, c, want.OSRelease))
 	if want.Layout {
-		detail, err := checkLayout(ctx, c)
+		detail, err := checkLayout(ctx, c, want.Disks)
 		rep.Add(result("layout", detail, err))
 	}
 	if want.IPv4 != "" || want.IPv6 != "" {

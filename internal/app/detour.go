@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/actions"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
+)
+
+// The detour takes a droplet too small for nixos-anywhere's installer to a
+// size that carries it, CPU and RAM only, and back after the install. The
+// tag written first records the size to go back to, on the droplet itself,
+// so any later run finishes the way back.
+
+// needsDetour reports whether the install still has to happen and the
+// droplet is too small for it now.
+func (r *routeRun) needsDetour() bool {
+	return !r.installed() && r.d.Memory < droplets.AnywhereMinMB
+}
+
+func (r *routeRun) tagged(tag string) bool { return slices.Contains(r.d.Tags, tag) }
+
+// detourThere are the steps before the install: record the way back,
+// power off, resize up. Each is done once the droplet is big enough or
+// NixOS is installed.
+func detourThere(to droplets.Size, tag string, grace time.Duration) []steps.Step[*routeRun] {
+	return []steps.Step[*routeRun]{
+		{
+			Name: fmt.Sprintf("tag the droplet %s, recording the size it goes back to", tag),
+			Done: func(ctx context.Context, r *routeRun) (bool, error) {
+				err := r.refresh(ctx)
+				return err == nil && (!r.needsDetour() || r.tagged(tag)), err
+			},
+			Do: func(ctx context.Context, r *routeRun) error { return r.tag(ctx, tag) },
+		},
+		{
+			Name: fmt.Sprintf("power off for the resize (shutdown; the power is cut after %s)", grace),
+			Done: func(ctx context.Context, r *routeRun) (bool, error) {
+				err := r.refresh(ctx)
+				return err == nil && (!r.needsDetour() || r.d.Status == actions.StatusOff), err
+			},
+			Do: func(ctx context.Context, r *routeRun) error { return r.act.PowerOff(ctx, r.d.ID) },
+		},
+		{
+			Name: fmt.Sprintf("resize to %s, CPU and RAM only (%d MB for nixos-anywhere's installer, $%0.6f/hour)", to.Slug, to.MemoryMB, to.PriceHourly),
+			Done: func(ctx context.Context, r *routeRun) (bool, error) {
+				err := r.refresh(ctx)
+				return err == nil && !r.needsDetour(), err
+			},
+			Do: func(ctx context.Context, r *routeRun) error { return r.act.Resize(ctx, r.d.ID, to.Slug) },
+		},
+	}
+}
+
+// detourBack are the steps after the install: power off, resize back,
+// power on, remove the tag. Each is done once the droplet is back on its
+// size.
+func detourBack(back droplets.Size, tag string, grace time.Duration) []steps.Step[*routeRun] {
+	home := func(r *routeRun) bool { return r.d.SizeSlug == back.Slug }
+	return []steps.Step[*routeRun]{
+		{
+			Name: fmt.Sprintf("power off to resize back (shutdown; the power is cut after %s)", grace),
+			Done: func(ctx context.Context, r *routeRun) (bool, error) {
+				err := r.refresh(ctx)
+				return err == nil && (home(r) || r.d.Status == actions.StatusOff), err
+			},
+			Do: func(ctx context.Context, r *routeRun) error { return r.act.PowerOff(ctx, r.d.ID) },
+		},
+		{
+			Name: fmt.Sprintf("resize back to %s, CPU and RAM only ($%0.2f/month)", back.Slug, back.PriceMonthly),
+			Done: func(ctx context.Context, r *routeRun) (bool, error) {
+				err := r.refresh(ctx)
+				return err == nil && home(r), err
+			},
+			Do: func(ctx context.Context, r *routeRun) error { return r.act.Resize(ctx, r.d.ID, back.Slug) },
+		},
+		stepPowerOn(" on " + back.Slug),
+		{
+			Name: "remove the tag " + tag,
+			Done: func(ctx context.Context, r *routeRun) (bool, error) {
+				err := r.refresh(ctx)
+				return err == nil && !r.tagged(tag), err
+			},
+			Do: func(ctx context.Context, r *routeRun) error { return r.untag(ctx, tag) },
+		},
+	}
+}
+
+// tag puts tag on the droplet, creating the tag first, as DigitalOcean
+// tags only with a tag that exists.
+func (r *routeRun) tag(ctx context.Context, tag string) error {
+	if _, _, err := r.e.Client.Tags.Create(ctx, &godo.TagCreateRequest{Name: tag}); err != nil {
+		return fmt.Errorf("create tag %s: %w", tag, doapi.Explain(err))
+	}
+	if _, err := r.e.Client.Tags.TagResources(ctx, tag, &godo.TagResourcesRequest{Resources: r.resource()}); err != nil {
+		return fmt.Errorf("tag droplet %s with %s: %w", r.name, tag, doapi.Explain(err))
+	}
+	return r.refresh(ctx)
+}
+
+func (r *routeRun) untag(ctx context.Context, tag string) error {
+	if _, err := r.e.Client.Tags.UntagResources(ctx, tag, &godo.UntagResourcesRequest{Resources: r.resource()}); err != nil && !doapi.IsNotFound(err) {
+		return fmt.Errorf("remove tag %s from droplet %s: %w", tag, r.name, doapi.Explain(err))
+	}
+	return r.refresh(ctx)
+}
+
+func (r *routeRun) resource() []godo.Resource {
+	return []godo.Resource{{ID: strconv.Itoa(r.d.ID), Type: godo.DropletResourceType}}
+}

@@ -1,0 +1,255 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
+)
+
+// upSetup is a simulated account whose droplets' SSH leads to a real sshd
+// on this machine, where files stand for what the droplet shows: its
+// os-release, its disks (lsblk's JSON) and its /dev/vda.
+type upSetup struct {
+	*testEnv
+	sshd   *sshtest.Server
+	files  anywhere.Files
+	stderr *sshtest.Buffer
+	runner *fakeAnywhere
+}
+
+func newUpSetup(t *testing.T, sim dosim.Options) *upSetup {
+	t.Helper()
+	s := sshtest.Start(t)
+	sim.SSHBackend = s.Addr
+	te := newTestEnv(t, sim)
+	te.Settings.SSHIdentity = s.ClientKeyFile
+	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
+	stderr := &sshtest.Buffer{}
+	te.Err, te.Wait.Log = stderr, stderr
+
+	dir := t.TempDir()
+	files := anywhere.Files{
+		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
+		Device:         filepath.Join(dir, "vda"),
+		OSRelease:      filepath.Join(dir, "os-release"),
+		Disks:          filepath.Join(dir, "lsblk.json"),
+	}
+	sshtest.WriteFile(t, files.AuthorizedKeys, sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n")
+	sshtest.WriteFile(t, files.Device, "")
+	sshtest.WriteFile(t, files.OSRelease, debianRelease)
+	sshtest.WriteFile(t, files.Disks, fixture(t, "lsblk-debian-droplet.json"))
+	return &upSetup{testEnv: te, sshd: s, files: files, stderr: stderr, runner: &fakeAnywhere{t: t, files: files}}
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "verify", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// options are the flags of a test run: IPv6 off, as the simulator's IPv6
+// addresses are not on this machine, and nixos-anywhere faked.
+func (u *upSetup) options() UpOptions {
+	return UpOptions{IPv6: ptr(false), Yes: true, Runner: u.runner, Files: u.files}
+}
+
+// fakeAnywhere stands in for nixos-anywhere: it prints real step lines and
+// "installs" by turning the droplet's files into those of NixOS with the
+// flake's disk layout, laid on a disk of the size the droplet's API entry
+// gives (found by its address in the argv).
+type fakeAnywhere struct {
+	t      *testing.T
+	files  anywhere.Files
+	diskGB func() int // the disk the layout goes on; nil = the fixture's
+
+	mu   sync.Mutex
+	runs int
+}
+
+func (f *fakeAnywhere) Run(_ context.Context, c runner.Command) error {
+	f.mu.Lock()
+	f.runs++
+	f.mu.Unlock()
+	fmt.Fprint(c.Stdout, "### Uploading install SSH keys ###\n### Switching system into kexec ###\n### Formatting hard drive with disko ###\n"+
+		"### Installing NixOS ###\ninstallation finished!\n### Rebooting ###\n### Done! ###\n")
+	disks := fixture(f.t, "lsblk-nixos-anywhere.json")
+	if f.diskGB != nil {
+		disks = strings.Replace(disks, `"size": 85899345920`, fmt.Sprintf(`"size": %d`, int64(f.diskGB())<<30), 1)
+	}
+	if err := os.WriteFile(f.files.Disks, []byte(disks), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(f.files.OSRelease, []byte(nixosRelease), 0o644)
+}
+
+func (f *fakeAnywhere) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.runs
+}
+
+func outcomesOf(rs []steps.Record) map[string]steps.Outcome {
+	m := map[string]steps.Outcome{}
+	for _, r := range rs {
+		m[r.Name] = r.Outcome
+	}
+	return m
+}
+
+// The anywhere route on a size that carries it: create, install, verify;
+// then the same command again finds it verified and changes nothing.
+func TestUpAnywhereOn2GB(t *testing.T) {
+	u := newUpSetup(t, fastSim)
+	o := u.options()
+	o.Size, o.JSON = ptr("s-1vcpu-2gb"), true
+
+	if err := Up(context.Background(), u.Env, "web1", o); err != nil {
+		t.Fatalf("up: %v\nstderr:\n%s", err, u.stderr)
+	}
+	var rep upReport
+	if err := json.Unmarshal(u.Stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, u.Stdout)
+	}
+	if rep.Droplet.Name != "web1" || rep.Droplet.Size != "s-1vcpu-2gb" || rep.Route != "anywhere" || rep.Detour != "" || !rep.Changed {
+		t.Errorf("report %+v", rep)
+	}
+	statuses := map[string]string{}
+	for _, c := range rep.Checks {
+		statuses[c.Name] = string(c.Status)
+	}
+	if diff := cmp.Diff(map[string]string{"ssh": "ok", "host key": "ok", "login": "ok", "nixos": "ok", "layout": "ok", "ipv4": "ok"}, statuses); diff != "" {
+		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+	if u.runner.count() != 1 {
+		t.Errorf("nixos-anywhere ran %d times", u.runner.count())
+	}
+
+	before := u.mutations()
+	u.Stdout.Reset()
+	o.JSON = false
+	if err := Up(context.Background(), u.Env, "web1", o); err != nil {
+		t.Fatalf("up again: %v\nstderr:\n%s", err, u.stderr)
+	}
+	if n := u.mutations() - before; n != 0 {
+		t.Errorf("the second run sent %d changing requests", n)
+	}
+	if u.runner.count() != 1 {
+		t.Errorf("nixos-anywhere ran again")
+	}
+	if !strings.Contains(u.stderr.String(), "droplet web1 was a verified NixOS already: nothing changed\n") {
+		t.Errorf("stderr does not say nothing changed:\n%s", u.stderr)
+	}
+	out := u.Stdout.String()
+	for _, want := range []string{"web1", "verify ", "layout: ok vda1 1M BIOS boot", "route anywhere: $12.00/month on s-1vcpu-2gb", "steps: 0 changed something, 2 only looked, 2 were done already; "} {
+		if !hasLine(out, want) && !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// -dryrun shows sizes, prices and steps, and changes nothing.
+func TestUpDryRun(t *testing.T) {
+	u := newUpSetup(t, fastSim)
+	o := u.options()
+	o.DryRun = true
+	if err := Up(context.Background(), u.Env, "web1", o); err != nil {
+		t.Fatal(err)
+	}
+	if n := u.mutations(); n != 0 {
+		t.Errorf("%d changing requests", n)
+	}
+	out := u.Stdout.String()
+	for _, want := range []string{
+		"up web1: route anywhere in sfo3, a new droplet",
+		"size s-1vcpu-1gb 1024 MB, 1 vCPU, 25 GB $6.00/month $0.008930/hour the cheapest in sfo3 that carries route anywhere",
+		"install on s-1vcpu-2gb 2048 MB, 1 vCPU, 50 GB $12.00/month $0.017860/hour for the install only",
+		"install cost: at most $0.03 once (1 started hour(s) at s-1vcpu-1gb and at s-1vcpu-2gb, the run being bounded by -timeout=1h0m0s; the detour's share $0.02), then $6.00/month",
+		"1. create droplet web1: s-1vcpu-1gb in sfo3 from debian-12-x64, and wait for SSH",
+		"5. power off for the resize",
+		"6. resize to s-1vcpu-2gb, CPU and RAM only",
+		"9. power off to resize back",
+		"10. resize back to s-1vcpu-1gb, CPU and RAM only ($6.00/month)",
+		"12. remove the tag nixos-up:return-to:s-1vcpu-1gb",
+		"13. verify NixOS, the host key, the addresses and the disk layout",
+	} {
+		if !hasLine(out, want) {
+			t.Errorf("plan lacks a line %q:\n%s", want, out)
+		}
+	}
+
+	u.Stdout.Reset()
+	o.JSON, o.Route = true, "infect"
+	o.Infect = u.infectOptions(t)
+	if err := Up(context.Background(), u.Env, "web2", o); err != nil {
+		t.Fatal(err)
+	}
+	var p upPlan
+	if err := json.Unmarshal(u.Stdout.Bytes(), &p); err != nil {
+		t.Fatalf("%v\n%s", err, u.Stdout)
+	}
+	if p.Route != "infect" || p.Size.Slug != "s-1vcpu-1gb" || p.Detour != nil || len(p.Steps) != 5 {
+		t.Errorf("infect plan %+v", p)
+	}
+}
+
+// infectOptions points the infect route at files beside the sshd's.
+func (u *upSetup) infectOptions(t *testing.T) InfectOptions {
+	dir := t.TempDir()
+	o := InfectOptions{
+		Template: filepath.Join("..", "..", "digitalocean", "infect-nixos.yaml"),
+		KeysFile: u.files.AuthorizedKeys,
+		LogDir:   t.TempDir(),
+		Install:  30 * time.Second, Reboot: 10 * time.Second, Poll: 20 * time.Millisecond,
+	}
+	o.defaults()
+	o.Paths = o.Paths.Under(dir)
+	sshtest.WriteFile(t, o.Paths.OSRelease, "ID=debian\n")
+	return o
+}
+
+// Bad flags are refused before anything changes.
+func TestUpRefusesBadFlags(t *testing.T) {
+	u := newUpSetup(t, fastSim)
+	tests := []struct {
+		name    string
+		mod     func(o *UpOptions)
+		droplet string
+		want    string
+	}{
+		{"route", func(o *UpOptions) { o.Route = "image" }, "web1", `-route: unknown route "image": use one of anywhere, infect`},
+		{"timeout", func(o *UpOptions) { o.Timeout = -time.Second }, "web1", "-timeout=-1s is negative"},
+		{"size", func(o *UpOptions) { o.Size = ptr("s-9vcpu-1tb") }, "web1", `size "s-9vcpu-1tb" is not offered in sfo3`},
+		{"small", func(o *UpOptions) { o.Size = ptr("s-1vcpu-512mb-10gb") }, "web1", "needs at least 1024 MB"},
+		{"region", func(o *UpOptions) { o.Region = ptr("mars1") }, "web1", `unknown region "mars1"`},
+		{"name", func(*UpOptions) {}, "web_1", `invalid droplet name "web_1"`},
+		{"flag as name", func(*UpOptions) {}, "-dryrun", "no droplet name: give it first"},
+	}
+	for _, tc := range tests {
+		o := u.options()
+		tc.mod(&o)
+		err := Up(context.Background(), u.Env, tc.droplet, o)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	if n := u.mutations(); n != 0 {
+		t.Errorf("%d changing requests", n)
+	}
+}
