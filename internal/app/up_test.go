@@ -253,3 +253,112 @@ func TestUpRefusesBadFlags(t *testing.T) {
 		t.Errorf("%d changing requests", n)
 	}
 }
+
+// The infect route: the droplet's user data installs NixOS on its first
+// boot; up follows it through the reboot and verifies the result, and a
+// second run changes nothing.
+func TestUpInfect(t *testing.T) {
+	u := newUpSetup(t, fastSim)
+	o := u.options()
+	o.Route, o.Infect = "infect", u.infectOptions(t)
+	p := o.Infect.Paths
+	sshtest.WriteFile(t, p.Status, "running\n")
+	sshtest.AppendFile(t, p.Log, "nixos-systems: downloading nixos-infect\n")
+
+	done := make(chan error, 1)
+	go func() { done <- Up(context.Background(), u.Env, "cheap1", o) }()
+	u.stderr.WaitFor(t, "cheap1: nixos-systems: downloading nixos-infect\n")
+	sshtest.WriteFile(t, p.Status, "done\n")
+	u.stderr.WaitFor(t, "nixos-infect done")
+	u.sshd.Stop(t) // the reboot into NixOS
+	u.stderr.WaitFor(t, "the droplet is rebooting into NixOS")
+	sshtest.WriteFile(t, p.OSRelease, nixosRelease)
+	u.sshd.Restart(t)
+	if err := <-done; err != nil {
+		t.Fatalf("up: %v\nstderr:\n%s", err, u.stderr)
+	}
+
+	d := u.Sim.Droplets()[0]
+	if d.SizeSlug != "s-1vcpu-1gb" {
+		t.Errorf("size %s, want the cheapest that carries infect", d.SizeSlug)
+	}
+	if ud, _ := u.Sim.UserData(d.ID); !strings.Contains(ud, "PROVIDER=digitalocean") {
+		t.Errorf("the droplet was made without the infect user data:\n%s", ud)
+	}
+	out := u.Stdout.String()
+	for _, want := range []string{"nixos: ok NixOS 25.11", "route infect: $6.00/month on s-1vcpu-1gb; the install cost at most $0.01"} {
+		if !hasLine(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "layout") || strings.Contains(out, "FAILED") {
+		t.Errorf("infect keeps DigitalOcean's layout, and nothing may fail:\n%s", out)
+	}
+
+	before := u.mutations()
+	if err := Up(context.Background(), u.Env, "cheap1", o); err != nil {
+		t.Fatalf("up again: %v\nstderr:\n%s", err, u.stderr)
+	}
+	if n := u.mutations() - before; n != 0 || !strings.Contains(u.stderr.String(), "droplet cheap1 was a verified NixOS already: nothing changed\n") {
+		t.Errorf("the second run sent %d changing requests:\n%s", n, u.stderr)
+	}
+}
+
+// stopAfter is the operator's Ctrl-C right after step k: it cancels the
+// run as the step's end (or its being done already) is logged, before the
+// next step starts.
+type stopAfter struct {
+	w      *sshtest.Buffer
+	k      int
+	cancel context.CancelFunc
+}
+
+func (s *stopAfter) Write(p []byte) (int, error) {
+	line := string(p)
+	if strings.HasPrefix(line, fmt.Sprintf("--- %d/", s.k)) ||
+		(strings.HasPrefix(line, fmt.Sprintf("==> %d/", s.k)) && strings.HasSuffix(line, ": done already\n")) {
+		s.cancel()
+	}
+	return s.w.Write(p)
+}
+
+// interrupt runs up with a Ctrl-C after step k and returns its error.
+func (u *upSetup) interrupt(t *testing.T, name string, o UpOptions, k int) error {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := *u.Env
+	e.Err = &stopAfter{w: u.stderr, k: k, cancel: cancel}
+	return Up(ctx, &e, name, o)
+}
+
+// An interruption after each step of the anywhere route leaves a droplet
+// that the same command finishes, installing once.
+func TestUpAnywhereResumesAfterEveryStep(t *testing.T) {
+	const steps = 5 // create, power on, look, install, verify
+	for k := 1; k < steps; k++ {
+		t.Run(fmt.Sprint("after step ", k), func(t *testing.T) {
+			u := newUpSetup(t, fastSim)
+			o := u.options()
+			o.Size = ptr("s-1vcpu-2gb")
+			err := u.interrupt(t, "web1", o, k)
+			if err == nil || !strings.Contains(err.Error(), "context canceled") {
+				t.Fatalf("interrupted run: %v", err)
+			}
+			for _, want := range []string{"droplet web1 (id ", " is active on s-1vcpu-2gb at $0.017860/hour ($12.00/month)", "`mage up web1` finishes the install", "`mage destroy web1 -yes` removes it"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q: %v", want, err)
+				}
+			}
+			if err := Up(context.Background(), u.Env, "web1", o); err != nil {
+				t.Fatalf("resumed run: %v\nstderr:\n%s", err, u.stderr)
+			}
+			if n := len(u.Sim.Droplets()); n != 1 || u.runner.count() != 1 {
+				t.Errorf("%d droplets, %d installs; want one of each", n, u.runner.count())
+			}
+			if !hasLine(u.Stdout.String(), "layout: ok") {
+				t.Errorf("report:\n%s", u.Stdout)
+			}
+		})
+	}
+}
