@@ -106,6 +106,9 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	if name == "" || strings.HasPrefix(name, "-") {
 		return nil, fmt.Errorf("no droplet name: give it first, e.g. `mage up nixos-1 -route=infect`, got %q", name)
 	}
+	if err := droplets.CheckName(name); err != nil {
+		return nil, err
+	}
 	route, err := plan.ParseRoute(cmp.Or(o.Route, string(plan.Anywhere)))
 	if err != nil {
 		return nil, fmt.Errorf("-route: %w", err)

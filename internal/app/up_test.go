@@ -362,3 +362,42 @@ func TestUpAnywhereResumesAfterEveryStep(t *testing.T) {
 		})
 	}
 }
+
+// The README's cost table gives the figures `up -dryrun` computes from the
+// simulator's catalog, which is DigitalOcean's.
+func TestReadmeCostTable(t *testing.T) {
+	u := newUpSetup(t, fastSim)
+	readme := readRepoFile(t, "README.md")
+	rows := map[string]UpOptions{
+		"| `anywhere` |":                   {},
+		"| `anywhere -size=s-1vcpu-2gb` |": {Size: ptr("s-1vcpu-2gb")},
+		"| `infect` |":                     {Route: "infect", Infect: u.infectOptions(t)},
+	}
+	for first, mod := range rows {
+		o := u.options()
+		o.Route, o.Size, o.Infect, o.DryRun, o.JSON = mod.Route, mod.Size, mod.Infect, true, true
+		u.Stdout.Reset()
+		if err := Up(context.Background(), u.Env, "costs", o); err != nil {
+			t.Fatal(err)
+		}
+		var p upPlan
+		if err := json.Unmarshal(u.Stdout.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		var row string
+		for _, line := range strings.Split(readme, "\n") {
+			if strings.HasPrefix(line, first) {
+				row = line
+			}
+		}
+		want := []string{"`" + p.Size.Slug + "`", fmt.Sprintf("| $%0.2f |", p.Size.PriceMonthly), fmt.Sprintf("| $%0.2f: ", p.Install.Total)}
+		if p.Detour != nil {
+			want = append(want, "`"+p.Detour.Slug+"`", fmt.Sprintf("$%0.2f of it", p.Install.Detour))
+		}
+		for _, w := range want {
+			if !strings.Contains(row, w) {
+				t.Errorf("README row %q lacks %q", row, w)
+			}
+		}
+	}
+}

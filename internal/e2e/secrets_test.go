@@ -192,6 +192,23 @@ var scans = []scan{
 		}
 		mustFail(t, sh.run(t, "deploy", "-hosts=web9"), `"web9" is not a host (hosts: web1)`, "-hosts")
 	}},
+	{"up: the plan, then an install whose droplet never boots", "up", func(t *testing.T) {
+		f := startSim(t, dosim.Options{NeverActive: true})
+		sh := f.shell(t)
+		sh.dir = workdir(t, publicKeys(t, 1))
+		r := sh.run(t, "up", "cheap1", "-route=infect", "-dryrun")
+		mustSucceed(t, r)
+		if !strings.Contains(r.stdout, "up cheap1: route infect in sfo3, a new droplet") {
+			t.Errorf("%s printed no plan:\n%s", r, r.stdout)
+		}
+		if len(f.Droplets()) != 0 {
+			t.Fatalf("%s made a droplet", r)
+		}
+		mustFail(t, sh.run(t, "up", "cheap1", "-route=infect", "-timeout=2s"), "mage up cheap1 -route=infect", "mage destroy cheap1")
+		if n := len(f.Droplets()); n != 1 {
+			t.Errorf("up made %d droplets, want 1", n)
+		}
+	}},
 	{"demo", "demo", func(t *testing.T) {
 		mustSucceed(t, newShell(t).run(t, "demo"))
 	}},
