@@ -95,7 +95,7 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 	}
 
 	want := verify.Expect{
-		Layout: true, OSRelease: o.Files.OSRelease,
+		Layout: true, OSRelease: o.Files.OSRelease, Disks: o.Files.Disks,
 		WaitTimeout: e.Wait.Timeout, Poll: e.Wait.SSHProbe, Log: e.Err, Explain: hints.Explain,
 	}
 	if t.droplet != nil {

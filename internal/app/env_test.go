@@ -29,7 +29,7 @@ var fastSim = dosim.Options{BootTime: 150 * time.Millisecond, NetworkDelay: 50 *
 
 // newTestEnv starts a simulator with opts (SSHPort filled in when zero) and
 // returns an Env that talks to it with the committed settings.
-func newTestEnv(t *testing.T, opts dosim.Options) *testEnv {
+func newTestEnv(t testing.TB, opts dosim.Options) *testEnv {
 	t.Helper()
 	if opts.SSHPort == 0 {
 		port, err := freePort()

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -68,7 +69,7 @@ func (r *routeRun) installed() bool { return r.sys.IsNixOS() && !r.sys.IsInstall
 // logs in.
 func (r *routeRun) dial(ctx context.Context) (*remote.Client, error) {
 	addr := r.ssh.Addr(r.ip())
-	wctx, cancel := context.WithTimeout(ctx, r.e.Wait.Timeout)
+	wctx, cancel := context.WithTimeout(ctx, cmp.Or(r.e.Wait.Timeout, 10*time.Minute))
 	defer cancel()
 	start := time.Now()
 	err := remote.WaitForSSH(wctx, addr, r.e.Wait.SSHProbe, func(elapsed time.Duration) {

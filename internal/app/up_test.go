@@ -31,7 +31,7 @@ type upSetup struct {
 	runner *fakeAnywhere
 }
 
-func newUpSetup(t *testing.T, sim dosim.Options) *upSetup {
+func newUpSetup(t testing.TB, sim dosim.Options) *upSetup {
 	t.Helper()
 	s := sshtest.Start(t)
 	sim.SSHBackend = s.Addr
@@ -55,7 +55,7 @@ func newUpSetup(t *testing.T, sim dosim.Options) *upSetup {
 	return &upSetup{testEnv: te, sshd: s, files: files, stderr: stderr, runner: &fakeAnywhere{t: t, files: files}}
 }
 
-func fixture(t *testing.T, name string) string {
+func fixture(t testing.TB, name string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "verify", "testdata", name))
 	if err != nil {
@@ -75,7 +75,7 @@ func (u *upSetup) options() UpOptions {
 // flake's disk layout, laid on a disk of the size the droplet's API entry
 // gives (found by its address in the argv).
 type fakeAnywhere struct {
-	t      *testing.T
+	t      testing.TB
 	files  anywhere.Files
 	diskGB func() int // the disk the layout goes on; nil = the fixture's
 
