@@ -10,12 +10,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 )
 
 // Droplets is the part of godo's DropletsService the actions read.
@@ -44,26 +44,22 @@ const (
 type Client struct {
 	Droplets Droplets
 	Actions  DropletActions
-	Log      io.Writer // progress; nil = discard
-
+	// Pace bounds each action (Timeout, default 10m) and paces the reads
+	// while waiting (default 1s doubling to 5s); Log takes progress.
+	poll.Pace
 	// Shutdown is how long a graceful shutdown may take before the power
 	// is cut; 0 = 1m. DigitalOcean's shutdown action only issues the
 	// command, so success is the droplet reaching "off".
-	Shutdown  time.Duration
-	Action    time.Duration // how long one action may stay in progress; 0 = 10m
-	FirstPoll time.Duration // first wait between reads; 0 = 1s, doubling
-	MaxPoll   time.Duration // longest wait between reads; 0 = 5s
+	Shutdown time.Duration
+}
+
+// pace is c.Pace with its defaults.
+func (c Client) pace() poll.Pace {
+	return c.Pace.Or(poll.Pace{Timeout: 10 * time.Minute, FirstPoll: time.Second, MaxPoll: 5 * time.Second})
 }
 
 // Grace is how long PowerOff waits for a graceful shutdown.
 func (c Client) Grace() time.Duration { return cmp.Or(c.Shutdown, time.Minute) }
-
-func (c Client) log() io.Writer {
-	if c.Log == nil {
-		return io.Discard
-	}
-	return c.Log
-}
 
 // Error is an action DigitalOcean refused, that errored, or that did not
 // finish in time. The droplet is wherever the action left it: read it.
@@ -96,14 +92,14 @@ func (c Client) PowerOff(ctx context.Context, id int) error {
 		return err
 	}
 	grace := c.Grace()
-	fmt.Fprintf(c.log(), "shutting droplet %d down (power cut after %s)\n", id, grace)
+	fmt.Fprintf(c.pace().Log, "shutting droplet %d down (power cut after %s)\n", id, grace)
 	if _, _, err := c.Actions.Shutdown(ctx, id); err != nil {
 		if ctx.Err() != nil {
 			return &Error{Type: "shutdown", DropletID: id, Err: ctx.Err()}
 		}
 		// A droplet that cannot take a shutdown (no ACPI in a kexec'd
 		// installer, say) is still powered off below.
-		fmt.Fprintf(c.log(), "shutdown of droplet %d refused (%v); cutting the power\n", id, doapi.Explain(err))
+		fmt.Fprintf(c.pace().Log, "shutdown of droplet %d refused (%v); cutting the power\n", id, doapi.Explain(err))
 	} else {
 		sctx, cancel := context.WithTimeout(ctx, grace)
 		err := c.until(sctx, func(ctx context.Context) (bool, error) {
@@ -119,7 +115,7 @@ func (c Client) PowerOff(ctx context.Context, id int) error {
 		case !errors.Is(err, context.DeadlineExceeded):
 			return err
 		}
-		fmt.Fprintf(c.log(), "droplet %d still running %s after the shutdown; cutting the power\n", id, grace)
+		fmt.Fprintf(c.pace().Log, "droplet %d still running %s after the shutdown; cutting the power\n", id, grace)
 	}
 	if err := c.run(ctx, id, "power_off", c.Actions.PowerOff); err != nil {
 		return err
@@ -134,7 +130,7 @@ func (c Client) PowerOn(ctx context.Context, id int) error {
 	if err != nil || d.Status == StatusActive {
 		return err
 	}
-	fmt.Fprintf(c.log(), "powering droplet %d on\n", id)
+	fmt.Fprintf(c.pace().Log, "powering droplet %d on\n", id)
 	if err := c.run(ctx, id, "power_on", c.Actions.PowerOn); err != nil {
 		return err
 	}
@@ -144,7 +140,7 @@ func (c Client) PowerOn(ctx context.Context, id int) error {
 // Resize moves droplet id, which must be off, to size with its disk as it
 // is (CPU and RAM only), and checks that the droplet reports the new size.
 func (c Client) Resize(ctx context.Context, id int, size string) error {
-	fmt.Fprintf(c.log(), "resizing droplet %d to %s (CPU and RAM only; the disk stays as it is)\n", id, size)
+	fmt.Fprintf(c.pace().Log, "resizing droplet %d to %s (CPU and RAM only; the disk stays as it is)\n", id, size)
 	err := c.run(ctx, id, "resize", func(ctx context.Context, id int) (*godo.Action, *godo.Response, error) {
 		return c.Actions.Resize(ctx, id, size, false)
 	})
@@ -171,7 +167,7 @@ func (c Client) run(ctx context.Context, id int, typ string, post func(context.C
 		return &Error{Type: typ, DropletID: id, Err: doapi.Explain(err)}
 	}
 	start := time.Now()
-	limit := cmp.Or(c.Action, 10*time.Minute)
+	limit := c.pace().Timeout
 	actx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	status := a.Status
@@ -194,13 +190,13 @@ func (c Client) run(ctx context.Context, id int, typ string, post func(context.C
 	case status == actionErrored:
 		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status}
 	}
-	fmt.Fprintf(c.log(), "%s of droplet %d done after %s\n", typ, id, time.Since(start).Round(time.Second/10))
+	fmt.Fprintf(c.pace().Log, "%s of droplet %d done after %s\n", typ, id, time.Since(start).Round(time.Second/10))
 	return nil
 }
 
 // waitStatus waits, at most c.Action, until the droplet reports status.
 func (c Client) waitStatus(ctx context.Context, id int, status string) error {
-	limit := cmp.Or(c.Action, 10*time.Minute)
+	limit := c.pace().Timeout
 	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	var last string
@@ -229,9 +225,10 @@ func (c Client) get(ctx context.Context, id int) (*godo.Droplet, error) {
 }
 
 // until calls check until it reports true or fails, waiting between calls
-// from c.FirstPoll doubling to c.MaxPoll, until ctx ends.
+// as c's pace says, until ctx ends.
 func (c Client) until(ctx context.Context, check func(context.Context) (bool, error)) error {
-	interval, most := cmp.Or(c.FirstPoll, time.Second), cmp.Or(c.MaxPoll, 5*time.Second)
+	p := c.pace()
+	interval := p.FirstPoll
 	for {
 		ok, err := check(ctx)
 		if err != nil || ok {
@@ -247,6 +244,6 @@ func (c Client) until(ctx context.Context, check func(context.Context) (bool, er
 			return ctx.Err()
 		case <-t.C:
 		}
-		interval = min(interval*2, most)
+		interval = p.Next(interval)
 	}
 }

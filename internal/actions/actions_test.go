@@ -12,6 +12,8 @@ import (
 
 	"github.com/digitalocean/godo"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 )
 
 // fake is one droplet and its actions, following DigitalOcean's rules that
@@ -127,9 +129,8 @@ func (a actionsOf) Get(_ context.Context, _ int, actionID int) (*godo.Action, *g
 
 func client(f *fake, log *bytes.Buffer) Client {
 	return Client{
-		Droplets: f, Actions: actionsOf{f}, Log: log,
-		Shutdown: 50 * time.Millisecond, Action: 200 * time.Millisecond,
-		FirstPoll: time.Millisecond, MaxPoll: 2 * time.Millisecond,
+		Droplets: f, Actions: actionsOf{f}, Shutdown: 50 * time.Millisecond,
+		Pace: poll.Pace{Timeout: 200 * time.Millisecond, FirstPoll: time.Millisecond, MaxPoll: 2 * time.Millisecond, Log: log},
 	}
 }
 

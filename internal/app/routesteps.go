@@ -10,8 +10,10 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/actions"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
@@ -149,8 +151,8 @@ func stepInstallAnywhere() steps.Step[*routeRun] {
 		Done: func(_ context.Context, r *routeRun) (bool, error) { return r.installed(), nil },
 		Do: func(ctx context.Context, r *routeRun) error {
 			ip := r.ip()
-			rep, err := anywhere.Preflight(ctx, ip, r.ssh, anywhere.Checks{Files: r.files})
-			if werr := rep.Write(r.e.Err); werr != nil {
+			rep, err := anywhere.Preflight(ctx, ip, r.ssh, anywhere.Checks{Files: r.files, Explain: hints.Explain})
+			if werr := display.Print(r.e.Err, false, display.Report(rep)); werr != nil {
 				return werr
 			}
 			if err != nil {
@@ -162,7 +164,7 @@ func stepInstallAnywhere() steps.Step[*routeRun] {
 				}
 			}
 			argv := anywhere.Command(ip, r.ssh)
-			fmt.Fprintf(r.e.Err, "installing NixOS on %s, wiping its disk (at most %s): %s\n", ip, r.limit, anywhere.CommandLine(argv))
+			fmt.Fprintf(r.e.Err, "installing NixOS on %s, wiping its disk (at most %s): %s\n", ip, r.limit, runner.CommandLine(argv))
 			ictx, cancel := context.WithTimeout(ctx, r.limit)
 			err = anywhere.Install(ictx, r.runner, argv, r.e.Err)
 			cancel()
@@ -217,7 +219,7 @@ func stepVerify(layout bool) steps.Step[*routeRun] {
 			ip := r.ip()
 			want := verify.Expect{
 				Layout: layout, OSRelease: r.files.OSRelease, Disks: r.files.Disks,
-				WaitTimeout: r.e.Wait.Timeout, Poll: r.e.Wait.SSHProbe, Log: r.e.Err,
+				WaitTimeout: r.e.Wait.Timeout, Poll: r.e.Wait.SSHProbe, Log: r.e.Err, Explain: hints.Explain,
 			}
 			want.IPv4, _ = r.d.PublicIPv4()
 			want.IPv6, _ = r.d.PublicIPv6()

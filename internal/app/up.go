@@ -11,7 +11,9 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/actions"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
@@ -64,18 +66,16 @@ type upRun struct {
 // nixos-anywhere on a size under 2 GB installs on a larger size for the
 // while (CPU and RAM only) and returns. Every decision is read from the
 // droplet, so running Up again after a stop at any point finishes the job.
-func Up(ctx context.Context, e *Env, name string, o UpOptions) error {
+func Up(ctx context.Context, e *Env, name string, o UpOptions) (err error) {
+	defer explain(&err)
 	u, err := planUp(ctx, e, name, o)
 	if err != nil {
 		return err
 	}
 	if o.DryRun {
-		if o.JSON {
-			return writeJSON(e.Out, u.summary())
-		}
-		return u.writePlan(e.Out)
+		return e.print(o.JSON, display.UpPlan(u.outline()))
 	}
-	if err := u.writePlan(e.Err); err != nil {
+	if err := display.Print(e.Err, false, display.UpPlan(u.outline())); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -85,18 +85,34 @@ func Up(ctx context.Context, e *Env, name string, o UpOptions) error {
 	if err != nil {
 		return u.stopped(err)
 	}
-	rep := u.report(records, time.Since(start))
-	if o.JSON {
-		return writeJSON(e.Out, rep)
+	res := plan.Result{
+		Droplet: droplets.Describe(*u.r.d, e.Now()), Route: u.route, Install: u.plan.Cost(u.timeout),
+		Steps: records, Verified: u.r.verified, Changed: steps.Changed(records), Seconds: time.Since(start).Seconds(),
 	}
-	if err := rep.write(e.Out); err != nil {
+	if u.plan.Detour != nil {
+		res.Detour = u.plan.Detour.Slug
+	}
+	if err := e.print(o.JSON, display.UpResult(res, e.Now())); err != nil {
 		return err
 	}
-	if !rep.Changed {
+	if !res.Changed {
 		fmt.Fprintf(e.Err, "droplet %s was a verified NixOS already: nothing changed\n", name)
 	}
-	fmt.Fprintf(e.Err, "NixOS runs on droplet %s: ssh root@%s\n", name, u.r.ip())
+	fmt.Fprintf(e.Err, "NixOS runs on droplet %s: %s\n", name, hints.AfterInstall(u.r.ip()))
 	return nil
+}
+
+// outline is what the run is about to do.
+func (u *upRun) outline() plan.Outline {
+	o := plan.Outline{
+		Name: u.name, Route: u.route, Region: u.region, Exists: u.r.d != nil,
+		Size: u.plan.Size, Why: u.why, Detour: u.plan.Detour,
+		Install: u.plan.Cost(u.timeout), Timeout: u.timeout,
+	}
+	for _, st := range u.list {
+		o.Steps = append(o.Steps, st.Name)
+	}
+	return o
 }
 
 // planUp checks everything that can be checked before a change: the flags,
@@ -104,7 +120,7 @@ func Up(ctx context.Context, e *Env, name string, o UpOptions) error {
 // the droplet, if there is one, says of itself.
 func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, error) {
 	if name == "" || strings.HasPrefix(name, "-") {
-		return nil, fmt.Errorf("no droplet name: give it first, e.g. `mage up nixos-1 -route=infect`, got %q", name)
+		return nil, hints.NoUpName(name)
 	}
 	if err := droplets.CheckName(name); err != nil {
 		return nil, err
@@ -114,7 +130,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 		return nil, fmt.Errorf("-route: %w", err)
 	}
 	if o.Timeout < 0 {
-		return nil, fmt.Errorf("-timeout=%s is negative: give how long the whole run may take, e.g. -timeout=90m (0 = %s)", o.Timeout, upDefaultTimeout)
+		return nil, hints.NegativeTimeout(o.Timeout, upDefaultTimeout)
 	}
 	u := &upRun{e: e, name: name, route: route, timeout: cmp.Or(o.Timeout, upDefaultTimeout)}
 	ssh, err := e.SSHConfig("")
@@ -135,7 +151,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 			return nil, err
 		}
 	}
-	existing, err := droplets.FindOwn(ctx, e.Client, name)
+	existing, err := droplets.FindOwn(ctx, e.dropletAPI(), name)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +164,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 			return nil, err
 		}
 	}
-	sizes, err := droplets.Sizes(ctx, e.Client, u.region)
+	sizes, err := droplets.Sizes(ctx, e.dropletAPI(), u.region)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +182,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	if existing == nil {
 		spec := e.Spec(Overrides{Name: &name, Size: &u.plan.Size.Slug, Region: &u.region, IPv6: o.IPv6})
 		spec.UserData = userData
-		checked, err := droplets.Check(ctx, e.Client, spec)
+		checked, err := droplets.Check(ctx, e.dropletAPI(), spec)
 		if err != nil {
 			return nil, err
 		}
@@ -196,14 +212,14 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 // is not; up changes a droplet's size only for the detour.
 func (u *upRun) matches(d *godo.Droplet, o UpOptions) error {
 	if o.Region != nil && d.Region != nil && d.Region.Slug != *o.Region {
-		return fmt.Errorf("droplet %s exists in %s, not -region=%s: drop -region, or pick another name", d.Name, d.Region.Slug, *o.Region)
+		return hints.UpMismatch(d.Name, "region", d.Region.Slug, *o.Region)
 	}
 	if d.Region != nil {
 		u.region = d.Region.Slug
 	}
 	size := cmp.Or(plan.ReturnSize(d.Tags), d.SizeSlug)
 	if o.Size != nil && *o.Size != size {
-		return fmt.Errorf("droplet %s exists with size %s; up does not resize it to -size=%s: drop -size, or pick another name", d.Name, size, *o.Size)
+		return hints.UpMismatch(d.Name, "size", size, *o.Size)
 	}
 	return nil
 }
@@ -217,7 +233,7 @@ func (u *upRun) choose(d *godo.Droplet, sizes []droplets.Size, flag *string) (pl
 				return s, nil
 			}
 		}
-		return droplets.Size{}, fmt.Errorf("size %q is not offered in %s: `mage sizes -region=%s` lists the sizes that are", slug, u.region, u.region)
+		return droplets.Size{}, droplets.ErrSizeNotInRegion.Errorf("size %q is not offered in %s", slug, u.region)
 	}
 	switch {
 	case d != nil && plan.ReturnSize(d.Tags) != "":
@@ -246,53 +262,28 @@ func (u *upRun) choose(d *godo.Droplet, sizes []droplets.Size, flag *string) (pl
 	return plan.Cheapest(u.route, sizes)
 }
 
-// stopped adds to a stopped run's error where the droplet is now, what it
-// costs there, and the one command that finishes the job.
+// stopped is a stopped run's error with where the droplet is now, read
+// afresh: the context of the run may be what ended.
 func (u *upRun) stopped(err error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	return fmt.Errorf("%w; %s", err, u.whereNow(ctx))
-}
-
-// whereNow reads the droplet and says where it is, what it costs there and
-// how to finish or undo the run.
-func (u *upRun) whereNow(ctx context.Context) string {
+	st := &plan.Stopped{Err: err, Name: u.name, Route: u.route}
 	r := u.r
 	if r.d == nil {
-		d, err := droplets.FindOwn(ctx, u.e.Client, u.name)
-		switch {
-		case err != nil:
-			return fmt.Sprintf("whether droplet %s was made could not be read (%v): `mage list` shows it if it was", u.name, err)
-		case d == nil:
-			return fmt.Sprintf("no droplet %s was made; `%s` tries again", u.name, upCommand(u.name, u.route))
+		d, ferr := droplets.FindOwn(ctx, u.e.dropletAPI(), u.name)
+		if ferr != nil || d == nil {
+			st.Unread = ferr
+			return st
 		}
 		r.d = d
-	} else if err := r.refresh(ctx); err != nil {
-		return fmt.Sprintf("%v; `mage list` shows where it is", err)
+	} else if ferr := r.refresh(ctx); ferr != nil {
+		st.Unread = ferr
+		return st
 	}
-	d := r.d
-	where := fmt.Sprintf("droplet %s (id %d) is %s on %s", d.Name, d.ID, d.Status, d.SizeSlug)
-	if d.Size != nil {
-		where += fmt.Sprintf(" at $%0.6f/hour ($%0.2f/month)", d.Size.PriceHourly, d.Size.PriceMonthly)
+	d := droplets.Describe(*r.d, u.e.Now())
+	st.Droplet = &d
+	if u.plan.Detour != nil && d.Size != u.plan.Size.Slug {
+		st.Back = &u.plan.Size
 	}
-	finish := fmt.Sprintf("`%s` finishes the install", upCommand(u.name, u.route))
-	if u.plan.Detour != nil && d.SizeSlug != u.plan.Size.Slug {
-		where += fmt.Sprintf(", its size for the install: it goes back to %s ($%0.2f/month)", u.plan.Size.Slug, u.plan.Size.PriceMonthly)
-		finish = fmt.Sprintf("`%s` finishes the install and resizes it back", upCommand(u.name, u.route))
-	}
-	return where + "; " + finish + "; " + billedHint(u.name)
-}
-
-// upCommand is the command that continues an `up` of name by route.
-func upCommand(name string, route plan.Route) string {
-	if route == plan.Anywhere {
-		return "mage up " + name
-	}
-	return fmt.Sprintf("mage up %s -route=%s", name, route)
-}
-
-// billedHint is the one sentence every stop that leaves a droplet behind
-// ends with.
-func billedHint(name string) string {
-	return fmt.Sprintf("it is billed while it exists: `mage destroy %s -yes` removes it", name)
+	return st
 }

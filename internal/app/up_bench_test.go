@@ -7,6 +7,7 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 )
 
 // benchSim boots droplets as DigitalOcean does, shortened: an address after
@@ -46,7 +47,7 @@ func bench(b *testing.B, run func(u *upSetup) error) {
 		b.StopTimer()
 		u := newUpSetup(b, benchSim)
 		// The waits' own defaults, as for a real droplet.
-		u.Wait = droplets.WaitOptions{SSHPort: u.Settings.SSHPort, Log: u.stderr}
+		u.Wait = droplets.WaitOptions{SSHPort: u.Settings.SSHPort, Pace: poll.Pace{Log: u.stderr}}
 		b.StartTimer()
 		if err := run(u); err != nil {
 			b.Fatalf("%v\n%s", err, u.stderr)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
@@ -123,7 +124,7 @@ func TestUpAnywhereOn2GB(t *testing.T) {
 	if err := Up(context.Background(), u.Env, "web1", o); err != nil {
 		t.Fatalf("up: %v\nstderr:\n%s", err, u.stderr)
 	}
-	var rep upReport
+	var rep plan.Result
 	if err := json.Unmarshal(u.Stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, u.Stdout)
 	}
@@ -131,7 +132,7 @@ func TestUpAnywhereOn2GB(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 	statuses := map[string]string{}
-	for _, c := range rep.Checks {
+	for _, c := range rep.Verified.Checks {
 		statuses[c.Name] = string(c.Status)
 	}
 	if diff := cmp.Diff(map[string]string{"ssh": "ok", "host key": "ok", "login": "ok", "nixos": "ok", "layout": "ok", "ipv4": "ok"}, statuses); diff != "" {
@@ -157,7 +158,8 @@ func TestUpAnywhereOn2GB(t *testing.T) {
 		t.Errorf("stderr does not say nothing changed:\n%s", u.stderr)
 	}
 	out := u.Stdout.String()
-	for _, want := range []string{"web1", "verify ", "layout: ok vda1 1M BIOS boot", "route anywhere: $12.00/month on s-1vcpu-2gb", "steps: 0 changed something, 2 only looked, 2 were done already; "} {
+	for _, want := range []string{"web1", "verify ", "layout: ok vda1 1M BIOS boot", "route anywhere: $12.00/month on s-1vcpu-2gb",
+		"power on done already", "look at the system over SSH ran", "install NixOS with nixos-anywhere, wiping the disk done already"} {
 		if !hasLine(out, want) && !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
@@ -200,7 +202,7 @@ func TestUpDryRun(t *testing.T) {
 	if err := Up(context.Background(), u.Env, "web2", o); err != nil {
 		t.Fatal(err)
 	}
-	var p upPlan
+	var p plan.Outline
 	if err := json.Unmarshal(u.Stdout.Bytes(), &p); err != nil {
 		t.Fatalf("%v\n%s", err, u.Stdout)
 	}
@@ -345,7 +347,7 @@ func TestUpAnywhereResumesAfterEveryStep(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "context canceled") {
 				t.Fatalf("interrupted run: %v", err)
 			}
-			for _, want := range []string{"droplet web1 (id ", " is active on s-1vcpu-2gb at $0.017860/hour ($12.00/month)", "`mage up web1` finishes the install", "`mage destroy web1 -yes` removes it"} {
+			for _, want := range []string{"droplet web1 (id ", " is active on s-1vcpu-2gb at $0.017860/hour ($12.00/month)", "`mage up web1` continues from here", "remove it with `mage destroy web1 -yes`"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error lacks %q: %v", want, err)
 				}
@@ -380,7 +382,7 @@ func TestReadmeCostTable(t *testing.T) {
 		if err := Up(context.Background(), u.Env, "costs", o); err != nil {
 			t.Fatal(err)
 		}
-		var p upPlan
+		var p plan.Outline
 		if err := json.Unmarshal(u.Stdout.Bytes(), &p); err != nil {
 			t.Fatal(err)
 		}

@@ -14,11 +14,3 @@ func FindOwn(ctx context.Context, api API, name string) (*godo.Droplet, error) {
 	}
 	return findOwn(ctx, api, name)
 }
-
-// CheckName checks a droplet name as DigitalOcean would.
-func CheckName(name string) error {
-	if !validName.MatchString(name) {
-		return ErrBadName.Errorf("invalid droplet name %q: use letters, digits, dots and dashes, starting and ending with a letter or digit", name)
-	}
-	return nil
-}

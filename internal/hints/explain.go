@@ -14,6 +14,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
@@ -98,6 +99,8 @@ func phrase(err error) string {
 		return ": name hosts of hosts/ in -hosts, or leave -hosts out to deploy them all; `" + Anywhere + "` and `" + Infect + "` add hosts"
 	case *deploy.Error:
 		return "; see each host's lines above: a host whose deploy failed runs what it ran before (deploy-rs rolled it back), the others keep the new system"
+	case *plan.Stopped:
+		return "; " + upWhere(e)
 	case *remote.AuthError:
 		return " (`" + Create + "` uses DROPLET_SSH_KEYS)"
 	}
@@ -113,7 +116,13 @@ func Explain(err error) error {
 		return nil
 	}
 	var said []string
+	// A stopped up says where its droplet is and how to remove it itself.
+	var stopped *plan.Stopped
+	inUp := errors.As(err, &stopped)
 	walk(err, func(e error) {
+		if _, left := e.(*droplets.StrandedError); left && inUp {
+			return
+		}
 		if p := phrase(e); p != "" && !slices.Contains(said, p) {
 			said = append(said, p)
 		}
@@ -152,4 +161,24 @@ func walk(err error, visit func(error)) {
 		}
 	}
 	visit(err)
+}
+
+// upWhere says where a stopped up left its droplet, what it costs there,
+// the one command that finishes the job and the one that removes it.
+func upWhere(e *plan.Stopped) string {
+	again := UpCommand(e.Name, string(e.Route))
+	d := e.Droplet
+	switch {
+	case d == nil && e.Unread != nil:
+		return fmt.Sprintf("droplet %s could not be read (%v): `%s` shows it if it was made; `%s` continues", e.Name, e.Unread, List, again)
+	case d == nil:
+		return fmt.Sprintf("no droplet %s was made; `%s` tries again", e.Name, again)
+	}
+	where := fmt.Sprintf("droplet %s (id %d) is %s on %s at $%0.6f/hour ($%0.2f/month)", d.Name, d.ID, d.Status, d.Size, d.PriceHourly, d.PriceMonthly)
+	finish := fmt.Sprintf("`%s` continues from here", again)
+	if e.Back != nil {
+		where += fmt.Sprintf(", the size it installs on; it goes back to %s ($%0.2f/month)", e.Back.Slug, e.Back.PriceMonthly)
+		finish += " and resizes it back"
+	}
+	return where + "; " + finish + "; " + DropletLeft(d.Name)
 }

@@ -11,6 +11,7 @@ package hints
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
@@ -27,7 +28,17 @@ const (
 	UploadImage = "mage uploadImage"
 	Images      = "mage images"
 	DeleteImage = "mage deleteImage"
+	Up          = "mage up"
 )
+
+// UpCommand continues an up of the droplet name by route: the one command
+// that finishes what a stopped run started.
+func UpCommand(name, route string) string {
+	if route == "" || route == "anywhere" {
+		return Up + " " + name
+	}
+	return fmt.Sprintf("%s %s -route=%s", Up, name, route)
+}
 
 // DestroyCommand removes the droplet ref (a name or an ID) without asking.
 func DestroyCommand(ref string) string { return Destroy + " " + ref + " -yes" }
@@ -111,3 +122,18 @@ func CommitHost(folder, name string) string {
 
 // HostEntryByHand is how to get the host entry a route failed to write.
 const HostEntryByHand = "write it by hand, as README.md shows under \"Hosts and deploys\""
+
+// NoUpName is up run without a droplet name, or with a flag in its place.
+func NoUpName(got string) error {
+	return fmt.Errorf("no droplet name: give it first, e.g. `%s nixos-1 -route=infect`, got %q", Up, got)
+}
+
+// NegativeTimeout is a -timeout below zero.
+func NegativeTimeout(got, zero time.Duration) error {
+	return fmt.Errorf("-timeout=%s is negative: give how long the whole run may take, e.g. -timeout=90m (0 = %s)", got, zero)
+}
+
+// UpMismatch is a flag asking an existing droplet to be other than it is.
+func UpMismatch(name, flag, is, asked string) error {
+	return fmt.Errorf("droplet %s exists with %s %s, not -%s=%s: drop -%s, or give another name", name, flag, is, flag, asked, flag)
+}
