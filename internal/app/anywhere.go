@@ -12,15 +12,14 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
 )
 
 // AnywhereOptions are the flags of the anywhere target, and what tests replace.
@@ -59,17 +58,16 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 		return err
 	}
 
-	rep, err := anywhere.Preflight(ctx, t.ip, cfg, anywhere.Checks{
-		Files: o.Files, Force: o.Force, FittingSizes: fittingSizes(e, t), Explain: hints.Explain,
-	})
-	if werr := e.print(false, display.Report(rep)); werr != nil {
-		return werr
+	r := &routeRun{
+		e: e, ssh: cfg, d: t.droplet, addr: t.ip, reports: e.Out,
+		files: o.Files, yes: o.Yes, force: o.Force, dryRun: o.DryRun, fitting: fittingSizes(e, t),
+		runner: o.Runner, limit: cmp.Or(o.Timeout, AnywhereTimeout), host: o.Host,
 	}
-	argv := anywhere.Command(t.ip, cfg)
+	if t.droplet != nil {
+		r.name = t.droplet.Name
+	}
 	if o.DryRun {
-		if werr := e.print(false, display.Command(hints.DryRun, argv, runner.CommandLine(argv))); werr != nil {
-			return werr
-		}
+		err := runSteps(ctx, e, []steps.Step[*routeRun]{stepInstallAnywhere()}, r)
 		if t.droplet == nil {
 			fmt.Fprintf(e.Out, "host entry: written once %s runs NixOS, under %s/<its hostname>/\n", t.ip, e.hostsDir())
 		} else if perr := showHostPlan(e, o.Host, hosts.Install{Name: t.droplet.Name, Route: hosts.Anywhere, Address: t.ip}); perr != nil {
@@ -77,62 +75,11 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 		}
 		return err
 	}
-	if err != nil {
-		return err
-	}
-
-	if err := confirmWipe(e, t, o); err != nil {
-		return err
-	}
-
-	timeout := cmp.Or(o.Timeout, AnywhereTimeout)
-	fmt.Fprintf(e.Err, "installing NixOS on %s, wiping its disk (at most %s): %s\n", t.ip, timeout, runner.CommandLine(argv))
-	ictx, cancel := context.WithTimeout(ctx, timeout)
-	err = anywhere.Install(ictx, o.Runner, argv, e.Err)
-	cancel()
-	if err != nil {
-		return err
-	}
-
-	want := verify.Expect{
-		Layout: true, OSRelease: o.Files.OSRelease, Disks: o.Files.Disks,
-		WaitTimeout: e.Wait.Timeout, Poll: e.Wait.SSHProbe, Log: e.Err, Explain: hints.Explain,
-	}
-	if t.droplet != nil {
-		want.IPv4, _ = t.droplet.PublicIPv4()
-		want.IPv6, _ = t.droplet.PublicIPv6()
-	}
-	rep, err = verify.Run(ctx, t.ip, cfg, want)
-	if werr := e.print(false, display.Report(rep)); werr != nil {
-		return werr
-	}
-	if err != nil {
+	if err := runSteps(ctx, e, []steps.Step[*routeRun]{stepInstallAnywhere(), stepVerify()}, r); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.Err, "NixOS runs on %s: %s\n", t.ip, hints.AfterInstall(cfg.Login(t.ip)))
-	return recordAnywhereHost(ctx, e, t, cfg, o.Host)
-}
-
-// recordAnywhereHost writes the host entry of the droplet just installed,
-// named as the droplet, or as the machine calls itself when no droplet of
-// the account has its address (cloud-init names it after the droplet).
-func recordAnywhereHost(ctx context.Context, e *Env, t target, cfg remote.Config, f HostFiles) error {
-	c, err := remote.Dial(ctx, t.ip, cfg)
-	if err != nil {
-		return fmt.Errorf("log in to write the host entry: %w", err)
-	}
-	defer c.Close()
-	name := ""
-	if t.droplet != nil {
-		name = t.droplet.Name
-	} else {
-		out, err := c.Output(ctx, "hostname")
-		if err != nil {
-			return fmt.Errorf("ask %s its name for the host entry: %w", t.ip, err)
-		}
-		name = strings.TrimSpace(string(out))
-	}
-	return RecordHost(ctx, e, c, f, hosts.Install{Name: name, Route: hosts.Anywhere, Address: t.ip})
+	return runSteps(ctx, e, []steps.Step[*routeRun]{stepRecordHost(plan.Anywhere)}, r)
 }
 
 // checkHost checks anywhere's host as typed: an IP address, or a droplet's

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/digitalocean/godo"
+
 	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
 )
 
 // BuildImage builds the NixOS DigitalOcean image into images/ and prints
@@ -61,46 +64,84 @@ func UploadImage(ctx context.Context, e *Env, o UploadOptions) (err error) {
 	if err := images.CheckDest(e.Settings.PublishDest); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Err, "publishing %s (%d bytes, sha256 %s) to %s\n", a.Path, a.Size, a.SHA256, e.Settings.PublishDest)
-	if err := images.Publish(ctx, a.Path, images.PublishOptions{Dest: e.Settings.PublishDest, SSH: o.SSH, Progress: e.Err}); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.Err, "checking that %s answers HEAD with its length, as DigitalOcean's import needs\n", url)
-	if err := images.CheckURL(ctx, nil, url, a.Size); err != nil {
-		return err
-	}
 	name := o.Name
 	if name == "" {
 		name = images.BaseName(a.Path)
 	}
-	req := images.ImportRequest{
+	u := &upload{e: e, o: o, a: a, api: e.imageAPI(), req: images.ImportRequest{
 		Name: name, URL: url, Region: e.Settings.Region, Tags: e.Settings.AllTags(),
 		Description: fmt.Sprintf("NixOS from %s (sha256 %s), imported by nixos-systems", a.Name(), a.SHA256),
-	}
-	api := e.imageAPI()
-	img, err := images.FindImport(ctx, api, req)
-	if err != nil {
+	}}
+	if err := runSteps(ctx, e, uploadSteps(), u); err != nil {
 		return err
 	}
-	if img != nil {
-		fmt.Fprintf(e.Err, "this file was imported before as image %d (%s); using it instead of importing again\n", img.ID, img.Status)
-	} else {
-		if img, err = images.Import(ctx, api, req); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.Err, "importing %s as image %d in %s; DigitalOcean fetches and converts it, which takes minutes\n", name, img.ID, e.Settings.Region)
-	}
-	img, err = images.WaitAvailable(ctx, api, img.ID, poll.Pace{
-		Timeout: o.Timeout, FirstPoll: e.Wait.FirstPoll, MaxPoll: e.Wait.MaxPoll, Log: e.Err,
-	})
-	if err != nil {
+	if err := e.print(false, display.Image(images.Describe(*u.img))); err != nil {
 		return err
 	}
-	if err := e.print(false, display.Image(images.Describe(*img))); err != nil {
-		return err
-	}
-	fmt.Fprintln(e.Err, hints.AfterUpload(img.ID))
+	fmt.Fprintln(e.Err, hints.AfterUpload(u.img.ID))
 	return nil
+}
+
+// upload is what the steps of uploadImage share.
+type upload struct {
+	e   *Env
+	o   UploadOptions
+	a   images.Artifact
+	api images.API
+	req images.ImportRequest
+	img *godo.Image // the import, once made or found
+}
+
+// uploadSteps publish the file, check that DigitalOcean can fetch it,
+// import it unless it was imported before, and wait until it is available.
+func uploadSteps() []steps.Step[*upload] {
+	return []steps.Step[*upload]{
+		{
+			// Always: rsync sends only what changed, and a file of the same
+			// name may hold another build.
+			Name: "publish the image with rsync",
+			Do: func(ctx context.Context, u *upload) error {
+				fmt.Fprintf(u.e.Err, "publishing %s (%d bytes, sha256 %s) to %s\n", u.a.Path, u.a.Size, u.a.SHA256, u.e.Settings.PublishDest)
+				return images.Publish(ctx, u.a.Path, images.PublishOptions{Dest: u.e.Settings.PublishDest, SSH: u.o.SSH, Progress: u.e.Err})
+			},
+		},
+		{
+			Name:     "check that its URL answers HEAD with its length",
+			ReadOnly: true,
+			Do: func(ctx context.Context, u *upload) error {
+				fmt.Fprintf(u.e.Err, "checking that %s answers HEAD with its length, as DigitalOcean's import needs\n", u.req.URL)
+				return images.CheckURL(ctx, nil, u.req.URL, u.a.Size)
+			},
+		},
+		{
+			Name: "import it into DigitalOcean",
+			Done: func(ctx context.Context, u *upload) (bool, error) {
+				img, err := images.FindImport(ctx, u.api, u.req)
+				if img != nil {
+					u.img = img
+					fmt.Fprintf(u.e.Err, "this file was imported before as image %d (%s); using it instead of importing again\n", img.ID, img.Status)
+				}
+				return img != nil, err
+			},
+			Do: func(ctx context.Context, u *upload) (err error) {
+				if u.img, err = images.Import(ctx, u.api, u.req); err != nil {
+					return err
+				}
+				fmt.Fprintf(u.e.Err, "importing %s as image %d in %s; DigitalOcean fetches and converts it, which takes minutes\n", u.req.Name, u.img.ID, u.req.Region)
+				return nil
+			},
+		},
+		{
+			Name:     "wait until the image is available",
+			ReadOnly: true,
+			Do: func(ctx context.Context, u *upload) (err error) {
+				u.img, err = images.WaitAvailable(ctx, u.api, u.img.ID, poll.Pace{
+					Timeout: u.o.Timeout, FirstPoll: u.e.Wait.FirstPoll, MaxPoll: u.e.Wait.MaxPoll, Log: u.e.Err,
+				})
+				return err
+			},
+		},
+	}
 }
 
 // Images prints the custom images this repo imported and what storing them costs.

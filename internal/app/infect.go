@@ -11,13 +11,16 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/authkeys"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
@@ -82,40 +85,22 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 		return infectDryRun(ctx, e, o, spec)
 	}
 
-	d, _, err := Provision(ctx, e, spec, o.Timeout)
+	checked, err := droplets.Check(ctx, e.dropletAPI(), spec)
 	if err != nil {
 		return err
 	}
-	ip, _ := d.PublicIPv4()
-	ip6, _ := d.PublicIPv6()
-
-	ctx, cancel := context.WithTimeout(ctx, o.Install)
-	defer cancel()
-	fmt.Fprintf(e.Err, "following the install on %s (%s) for up to %s; it ends with a reboot into NixOS\n", d.Name, ip, o.Install)
-	c, err := infect.Follower{
-		Host: ip, SSH: ssh, Paths: o.Paths, Log: e.Err, Prefix: d.Name + ": ",
-		Poll: o.Poll, RebootTimeout: o.Reboot,
-	}.Follow(ctx)
-	if err != nil {
-		return infectFailed(ctx, e, o, d, ssh, nil, err)
+	r := &routeRun{
+		e: e, ssh: ssh, name: spec.Name, reports: e.Out, infect: o, host: o.Host,
+		files: anywhere.Files{OSRelease: o.Paths.OSRelease},
 	}
-	defer c.Close()
-
-	rep, err := verify.Run(ctx, ip, ssh, verify.Expect{
-		IPv4: ip, IPv6: ip6, OSRelease: o.Paths.OSRelease,
-		WaitTimeout: o.Reboot, Poll: o.Poll, Log: e.Err, Explain: hints.Explain,
-	})
-	if werr := e.print(false, display.Report(rep)); werr != nil {
-		return werr
-	}
-	if err != nil {
-		return infectFailed(ctx, e, o, d, ssh, c, err)
-	}
-	fmt.Fprintf(e.Err, "droplet %s runs NixOS: %s\n", d.Name, hints.AfterInstall(ssh.Login(ip)))
-	if err := RecordHost(ctx, e, c, o.Host, hosts.Install{Name: d.Name, Route: hosts.Infect, Address: ip, StateVersion: infect.StateVersion}); err != nil {
+	if err := runSteps(ctx, e, []steps.Step[*routeRun]{stepCreate(checked, o.Timeout), stepFollowInfect(), stepVerify()}, r); err != nil {
 		return err
 	}
-	row := droplets.Describe(*d, e.Now())
+	fmt.Fprintf(e.Err, "droplet %s runs NixOS: %s\n", r.d.Name, hints.AfterInstall(ssh.Login(r.ip())))
+	if err := runSteps(ctx, e, []steps.Step[*routeRun]{stepRecordHost(plan.Infect)}, r); err != nil {
+		return err
+	}
+	row := droplets.Describe(*r.d, e.Now())
 	row.Host = true
 	return e.print(false, display.Droplet(row, e.Now()))
 }

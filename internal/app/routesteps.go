@@ -3,7 +3,11 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -14,43 +18,58 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
-// routeRun is what the steps of the routes to NixOS share: the droplet as
-// last read, how to reach it, and what was seen on it. Every decision a
-// step makes comes from here, and all of it is read from the droplet.
+// routeRun is what the steps of the routes to NixOS share, in `up` and in
+// the anywhere and infect targets: the droplet as last read, how to reach
+// it, and what was seen on it. Every decision a step makes comes from here,
+// and all of it is read from the droplet.
 type routeRun struct {
-	e   *Env
-	ssh remote.Config
-	act actions.Client
+	e     *Env
+	ssh   remote.Config
+	act   actions.Client
+	route plan.Route
 
 	name    string
-	d       *godo.Droplet    // nil until found or made
+	d       *godo.Droplet    // nil until found or made; nil for an address the API does not know
+	addr    string           // the address to use when there is no droplet
 	created bool             // made by this run: nothing of the operator's is on its disk
 	sys     verify.OSRelease // what SSH showed; zero until looked at
+
+	reports io.Writer // where preflight and verification reports go as they are made
+
+	// Route anywhere.
 	files   anywhere.Files
-	yes     bool // the operator agreed in advance to wiping the disk
+	yes     bool          // the operator agreed in advance to wiping the disk
+	force   bool          // go on despite a failed check that allows it
+	dryRun  bool          // print the command after the preflight, install nothing
+	fitting func(context.Context) ([]string, error)
+	runner  runner.Runner // nixos-anywhere; nil = the real one
+	limit   time.Duration // how long nixos-anywhere may run
 
-	runner runner.Runner // nixos-anywhere; nil = the real one
-	limit  time.Duration // how long nixos-anywhere may run
+	// Route infect: where the install leaves its traces, and its pacing.
+	infect InfectOptions
 
-	infect InfectOptions // route infect: where the install leaves its traces, pacing
+	host HostFiles // where the host entry's files come from
 
 	verified verify.Report
 }
 
-// ip is the droplet's public IPv4, "" before it has one.
+// ip is the address the steps log in to: the droplet's public IPv4, or the
+// address given.
 func (r *routeRun) ip() string {
 	if r.d == nil {
-		return ""
+		return r.addr
 	}
 	ip, _ := r.d.PublicIPv4()
-	return ip
+	return cmp.Or(ip, r.addr)
 }
 
 // refresh reads the droplet again.
@@ -71,9 +90,9 @@ func (r *routeRun) installed() bool { return r.sys.IsNixOS() && !r.sys.IsInstall
 // logs in.
 func (r *routeRun) dial(ctx context.Context) (*remote.Client, error) {
 	addr := r.ssh.Addr(r.ip())
-	wctx, cancel := context.WithTimeout(ctx, cmp.Or(r.e.Wait.Timeout, 10*time.Minute))
+	limit := cmp.Or(r.e.Wait.Timeout, 10*time.Minute)
+	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	start := time.Now()
 	err := remote.WaitForSSH(wctx, addr, r.e.Wait.SSHProbe, func(elapsed time.Duration) {
 		fmt.Fprintf(r.e.Err, "  still waiting for SSH on %s (%s)\n", addr, elapsed.Round(time.Second))
 	})
@@ -81,9 +100,20 @@ func (r *routeRun) dial(ctx context.Context) (*remote.Client, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("droplet %s does not answer SSH after %s: %w", r.name, time.Since(start).Round(time.Second), err)
+		return nil, fmt.Errorf("droplet %s does not answer SSH within %s: %w", r.name, limit, err)
 	}
 	return remote.Dial(ctx, r.ip(), r.ssh)
+}
+
+// runSteps runs the steps of a target that prints its own results; a stop
+// returns the step's own error, as the target did before it was a list.
+func runSteps[S any](ctx context.Context, e *Env, list []steps.Step[S], s S) error {
+	_, err := steps.Run(ctx, list, s, e.Err)
+	var stop *steps.StopError
+	if errors.As(err, &stop) && stop.Left == "" {
+		return stop.Err
+	}
+	return err
 }
 
 // stepCreate makes the droplet of plan and waits until it answers SSH; it
@@ -144,26 +174,34 @@ func stepLook() steps.Step[*routeRun] {
 // stepInstallAnywhere checks the droplet and installs NixOS on it with
 // nixos-anywhere, asking first unless this run made the droplet; it is
 // done when SSH showed an installed NixOS. It ends when the installed
-// system answers SSH.
+// system answers SSH, or after the preflight on a dry run.
 func stepInstallAnywhere() steps.Step[*routeRun] {
 	return steps.Step[*routeRun]{
 		Name: "install NixOS with nixos-anywhere, wiping the disk",
 		Done: func(_ context.Context, r *routeRun) (bool, error) { return r.installed(), nil },
 		Do: func(ctx context.Context, r *routeRun) error {
 			ip := r.ip()
-			rep, err := anywhere.Preflight(ctx, ip, r.ssh, anywhere.Checks{Files: r.files, Explain: hints.Explain})
-			if werr := display.Print(r.e.Err, false, display.Report(rep)); werr != nil {
+			rep, err := anywhere.Preflight(ctx, ip, r.ssh, anywhere.Checks{
+				Files: r.files, Force: r.force, FittingSizes: r.fitting, Explain: hints.Explain,
+			})
+			if werr := display.Print(r.reports, false, display.Report(rep)); werr != nil {
 				return werr
+			}
+			argv := anywhere.Command(ip, r.ssh)
+			if r.dryRun {
+				if werr := display.Print(r.reports, false, display.Command(hints.DryRun, argv, runner.CommandLine(argv))); werr != nil {
+					return werr
+				}
+				return err
 			}
 			if err != nil {
 				return err
 			}
 			if !r.created {
-				if err := confirmWipe(r.e, target{ip: ip, droplet: r.d}, AnywhereOptions{Yes: r.yes}); err != nil {
+				if err := confirmWipe(r.e, target{ip: ip, droplet: r.d}, AnywhereOptions{Yes: r.yes, Force: r.force}); err != nil {
 					return err
 				}
 			}
-			argv := anywhere.Command(ip, r.ssh)
 			fmt.Fprintf(r.e.Err, "installing NixOS on %s, wiping its disk (at most %s): %s\n", ip, r.limit, runner.CommandLine(argv))
 			ictx, cancel := context.WithTimeout(ctx, r.limit)
 			err = anywhere.Install(ictx, r.runner, argv, r.e.Err)
@@ -171,13 +209,13 @@ func stepInstallAnywhere() steps.Step[*routeRun] {
 			if err != nil {
 				return err
 			}
+			// Powering the droplet off (for a detour back) or verifying it
+			// waits for the installed system's first boot.
 			c, err := r.dial(ctx)
 			if err != nil {
 				return err
 			}
-			defer c.Close()
-			r.sys, err = verify.ReadOSRelease(ctx, c, r.files.OSRelease)
-			return err
+			return c.Close()
 		},
 	}
 }
@@ -202,30 +240,81 @@ func stepFollowInfect() steps.Step[*routeRun] {
 			if err != nil {
 				return infectFailed(ictx, r.e, o, r.d, r.ssh, nil, err)
 			}
-			defer c.Close()
-			r.sys, err = verify.ReadOSRelease(ctx, c, o.Paths.OSRelease)
-			return err
+			return c.Close()
 		},
 	}
 }
 
 // stepVerify checks the installed system: SSH with the known host key,
 // NixOS, the droplet's addresses and, for nixos-anywhere, the disk layout.
-func stepVerify(layout bool) steps.Step[*routeRun] {
+// After nixos-infect, a failure copies the install's logs.
+func stepVerify() steps.Step[*routeRun] {
 	return steps.Step[*routeRun]{
-		Name:     "verify NixOS, the host key, the addresses" + map[bool]string{true: " and the disk layout"}[layout],
+		Name:     "verify NixOS, the host key and the addresses",
 		ReadOnly: true,
 		Do: func(ctx context.Context, r *routeRun) error {
 			ip := r.ip()
 			want := verify.Expect{
-				Layout: layout, OSRelease: r.files.OSRelease, Disks: r.files.Disks,
+				Layout: r.route == plan.Anywhere, OSRelease: r.files.OSRelease, Disks: r.files.Disks,
 				WaitTimeout: r.e.Wait.Timeout, Poll: r.e.Wait.SSHProbe, Log: r.e.Err, Explain: hints.Explain,
 			}
-			want.IPv4, _ = r.d.PublicIPv4()
-			want.IPv6, _ = r.d.PublicIPv6()
+			if r.route == plan.Infect {
+				want.WaitTimeout, want.Poll = r.infect.Reboot, r.infect.Poll
+			}
+			if r.d != nil {
+				want.IPv4, _ = r.d.PublicIPv4()
+				want.IPv6, _ = r.d.PublicIPv6()
+			}
 			var err error
 			r.verified, err = verify.Run(ctx, ip, r.ssh, want)
+			if werr := display.Print(r.reports, false, display.Report(r.verified)); werr != nil {
+				return werr
+			}
+			if err != nil && r.route == plan.Infect {
+				return infectFailed(ctx, r.e, r.infect, r.d, r.ssh, nil, err)
+			}
 			return err
+		},
+	}
+}
+
+// stepRecordHost writes the droplet's host entry under hosts/<name>/, from
+// what the install left on it, and says to commit it; it is done when an
+// entry of that name, route and address is there.
+func stepRecordHost(route plan.Route) steps.Step[*routeRun] {
+	in := hosts.Install{Route: hosts.Route(route)}
+	if route == plan.Infect {
+		in.StateVersion = infect.StateVersion
+	}
+	return steps.Step[*routeRun]{
+		Name: "record the host under " + hosts.Dir + "/",
+		Done: func(_ context.Context, r *routeRun) (bool, error) {
+			if r.name == "" {
+				return false, nil
+			}
+			all, err := hosts.Load(r.e.hostsDir())
+			return err == nil && slices.ContainsFunc(all, func(h hosts.Host) bool {
+				return h.Name == r.name && h.Route == in.Route && h.Address == r.ip()
+			}), err
+		},
+		Do: func(ctx context.Context, r *routeRun) error {
+			c, err := remote.Dial(ctx, r.ip(), r.ssh)
+			if err != nil {
+				return fmt.Errorf("log in to write the host entry: %w", err)
+			}
+			defer c.Close()
+			in.Name, in.Address = r.name, r.ip()
+			if in.Name == "" {
+				// No droplet of the account has the address: the machine
+				// is named as it calls itself (cloud-init names it after
+				// its droplet).
+				out, err := c.Output(ctx, "hostname")
+				if err != nil {
+					return fmt.Errorf("ask %s its name for the host entry: %w", in.Address, err)
+				}
+				in.Name = strings.TrimSpace(string(out))
+			}
+			return RecordHost(ctx, r.e, c, r.host, in)
 		},
 	}
 }

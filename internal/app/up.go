@@ -175,8 +175,8 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	act := o.Actions
 	act.Droplets, act.Actions, act.Log = e.Client.Droplets, e.Client.DropletActions, e.Err
 	u.r = &routeRun{
-		e: e, ssh: ssh, act: act, name: name, d: existing, files: files, yes: o.Yes,
-		runner: o.Runner, limit: anywhereLimit, infect: o.Infect,
+		e: e, ssh: ssh, act: act, route: route, name: name, d: existing, reports: e.Err,
+		files: files, yes: o.Yes, runner: o.Runner, limit: anywhereLimit, infect: o.Infect,
 	}
 	u.list = []steps.Step[*routeRun]{}
 	if existing == nil {
@@ -204,7 +204,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	}
 	// Issue 13's "record the host" step, which writes hosts/<name>/, goes
 	// after the verification.
-	u.list = append(u.list, stepVerify(route == plan.Anywhere))
+	u.list = append(u.list, stepVerify())
 	return u, nil
 }
 
