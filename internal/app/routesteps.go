@@ -47,9 +47,9 @@ type routeRun struct {
 
 	// Route anywhere.
 	files   anywhere.Files
-	yes     bool          // the operator agreed in advance to wiping the disk
-	force   bool          // go on despite a failed check that allows it
-	dryRun  bool          // print the command after the preflight, install nothing
+	yes     bool // the operator agreed in advance to wiping the disk
+	force   bool // go on despite a failed check that allows it
+	dryRun  bool // print the command after the preflight, install nothing
 	fitting func(context.Context) ([]string, error)
 	runner  runner.Runner // nixos-anywhere; nil = the real one
 	limit   time.Duration // how long nixos-anywhere may run
