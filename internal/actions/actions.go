@@ -21,6 +21,7 @@ import (
 // Droplets is the part of godo's DropletsService the actions read.
 type Droplets interface {
 	Get(ctx context.Context, id int) (*godo.Droplet, *godo.Response, error)
+	Actions(ctx context.Context, id int, opt *godo.ListOptions) ([]godo.Action, *godo.Response, error)
 }
 
 // DropletActions is the part of godo's DropletActionsService used here.
@@ -157,6 +158,30 @@ func (c Client) Resize(ctx context.Context, id int, size string) error {
 	return nil
 }
 
+// Settle waits until no action of droplet id is in progress, such as one
+// an interrupted run started, so that the next one is not refused. It
+// reports the actions it waited for.
+func (c Client) Settle(ctx context.Context, id int) ([]godo.Action, error) {
+	all, err := doapi.ListAll(ctx, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Action, *godo.Response, error) {
+		return c.Droplets.Actions(ctx, id, opt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list the actions of droplet %d: %w", id, doapi.Explain(err))
+	}
+	var waited []godo.Action
+	for _, a := range all {
+		if a.Status != godo.ActionInProgress {
+			continue
+		}
+		fmt.Fprintf(c.pace().Log, "droplet %d: waiting for its %s action %d, still in progress\n", id, a.Type, a.ID)
+		if err := c.wait(ctx, id, a); err != nil {
+			return waited, err
+		}
+		waited = append(waited, a)
+	}
+	return waited, nil
+}
+
 // run posts one action and waits until it completes.
 func (c Client) run(ctx context.Context, id int, typ string, post func(context.Context, int) (*godo.Action, *godo.Response, error)) error {
 	a, _, err := post(ctx, id)
@@ -166,12 +191,20 @@ func (c Client) run(ctx context.Context, id int, typ string, post func(context.C
 		}
 		return &Error{Type: typ, DropletID: id, Err: doapi.Explain(err)}
 	}
+	a.Type = typ
+	return c.wait(ctx, id, *a)
+}
+
+// wait waits, at most the pace's Timeout, until action a of droplet id
+// has completed.
+func (c Client) wait(ctx context.Context, id int, a godo.Action) error {
+	typ := a.Type
 	start := time.Now()
 	limit := c.pace().Timeout
 	actx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	status := a.Status
-	err = c.until(actx, func(ctx context.Context) (bool, error) {
+	err := c.until(actx, func(ctx context.Context) (bool, error) {
 		if status == godo.ActionCompleted || status == actionErrored {
 			return true, nil
 		}
@@ -194,7 +227,7 @@ func (c Client) run(ctx context.Context, id int, typ string, post func(context.C
 	return nil
 }
 
-// waitStatus waits, at most c.Action, until the droplet reports status.
+// waitStatus waits, at most the pace's Timeout, until the droplet reports status.
 func (c Client) waitStatus(ctx context.Context, id int, status string) error {
 	limit := c.pace().Timeout
 	wctx, cancel := context.WithTimeout(ctx, limit)

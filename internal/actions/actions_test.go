@@ -52,6 +52,16 @@ func (f *fake) Get(_ context.Context, id int) (*godo.Droplet, *godo.Response, er
 	return &godo.Droplet{ID: id, Status: f.status, SizeSlug: f.size}, nil, nil
 }
 
+func (f *fake) Actions(_ context.Context, _ int, _ *godo.ListOptions) ([]godo.Action, *godo.Response, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []godo.Action
+	for id := 1; id <= len(f.actions); id++ {
+		out = append(out, *f.view(id))
+	}
+	return out, nil, nil
+}
+
 // tick moves time on: every read brings each action a step nearer its end.
 // The caller holds f.mu.
 func (f *fake) tick() {
@@ -108,6 +118,11 @@ func (f *fake) action(id int) *godo.Action {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.tick()
+	return f.view(id)
+}
+
+// view is action id as the API shows it; the caller holds f.mu.
+func (f *fake) view(id int) *godo.Action {
 	a := f.actions[id]
 	status := godo.ActionInProgress
 	switch {
@@ -230,5 +245,25 @@ func TestWaitEndsWithContext(t *testing.T) {
 	var ae *Error
 	if !errors.As(err, &ae) || !errors.Is(err, context.DeadlineExceeded) || ae.ActionID != 1 {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// An action an interrupted run left in progress is waited for before the
+// next is posted.
+func TestSettleWaitsForActionsInProgress(t *testing.T) {
+	f := newFake(StatusActive, "s-1vcpu-1gb")
+	if _, _, err := f.PowerOff(context.Background(), 7); err != nil {
+		t.Fatal(err)
+	}
+	c := client(f, &bytes.Buffer{})
+	waited, err := c.Settle(context.Background(), 7)
+	if err != nil || len(waited) != 1 || waited[0].Type != "power_off" {
+		t.Fatalf("waited for %+v, %v", waited, err)
+	}
+	if f.status != StatusOff {
+		t.Errorf("status %s after the power_off completed", f.status)
+	}
+	if waited, err := c.Settle(context.Background(), 7); err != nil || len(waited) != 0 {
+		t.Errorf("nothing in progress, yet waited for %+v, %v", waited, err)
 	}
 }

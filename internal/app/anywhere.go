@@ -75,7 +75,7 @@ func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err 
 		}
 		return err
 	}
-	if err := runSteps(ctx, e, []steps.Step[*routeRun]{stepInstallAnywhere(), stepVerify()}, r); err != nil {
+	if err := runSteps(ctx, e, []steps.Step[*routeRun]{stepInstallAnywhere(), stepVerify(plan.Anywhere)}, r); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.Err, "NixOS runs on %s: %s\n", t.ip, hints.AfterInstall(cfg.Login(t.ip)))

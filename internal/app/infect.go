@@ -17,8 +17,8 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
@@ -93,7 +93,7 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 		e: e, ssh: ssh, name: spec.Name, reports: e.Out, infect: o, host: o.Host,
 		files: anywhere.Files{OSRelease: o.Paths.OSRelease},
 	}
-	if err := runSteps(ctx, e, []steps.Step[*routeRun]{stepCreate(checked, o.Timeout), stepFollowInfect(), stepVerify()}, r); err != nil {
+	if err := runSteps(ctx, e, []steps.Step[*routeRun]{stepCreate(checked, o.Timeout), stepFollowInfect(), stepVerify(plan.Infect)}, r); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.Err, "droplet %s runs NixOS: %s\n", r.d.Name, hints.AfterInstall(ssh.Login(r.ip())))

@@ -32,10 +32,9 @@ import (
 // it, and what was seen on it. Every decision a step makes comes from here,
 // and all of it is read from the droplet.
 type routeRun struct {
-	e     *Env
-	ssh   remote.Config
-	act   actions.Client
-	route plan.Route
+	e   *Env
+	ssh remote.Config
+	act actions.Client
 
 	name    string
 	d       *godo.Droplet    // nil until found or made; nil for an address the API does not know
@@ -127,6 +126,20 @@ func stepCreate(plan droplets.Plan, timeout *time.Duration) steps.Step[*routeRun
 			if d != nil {
 				r.d, r.created = d, true
 			}
+			return err
+		},
+	}
+}
+
+// stepSettle waits for the actions an interrupted run left in progress
+// (a resize goes on at DigitalOcean after its run stopped), as the droplet
+// takes no other until they end.
+func stepSettle() steps.Step[*routeRun] {
+	return steps.Step[*routeRun]{
+		Name:     "wait for actions still in progress",
+		ReadOnly: true,
+		Do: func(ctx context.Context, r *routeRun) error {
+			_, err := r.act.Settle(ctx, r.d.ID)
 			return err
 		},
 	}
@@ -248,17 +261,21 @@ func stepFollowInfect() steps.Step[*routeRun] {
 // stepVerify checks the installed system: SSH with the known host key,
 // NixOS, the droplet's addresses and, for nixos-anywhere, the disk layout.
 // After nixos-infect, a failure copies the install's logs.
-func stepVerify() steps.Step[*routeRun] {
+func stepVerify(route plan.Route) steps.Step[*routeRun] {
+	name := "verify NixOS, the host key and the addresses"
+	if route == plan.Anywhere {
+		name = "verify NixOS, the host key, the addresses and the disk layout"
+	}
 	return steps.Step[*routeRun]{
-		Name:     "verify NixOS, the host key and the addresses",
+		Name:     name,
 		ReadOnly: true,
 		Do: func(ctx context.Context, r *routeRun) error {
 			ip := r.ip()
 			want := verify.Expect{
-				Layout: r.route == plan.Anywhere, OSRelease: r.files.OSRelease, Disks: r.files.Disks,
+				Layout: route == plan.Anywhere, OSRelease: r.files.OSRelease, Disks: r.files.Disks,
 				WaitTimeout: r.e.Wait.Timeout, Poll: r.e.Wait.SSHProbe, Log: r.e.Err, Explain: hints.Explain,
 			}
-			if r.route == plan.Infect {
+			if route == plan.Infect {
 				want.WaitTimeout, want.Poll = r.infect.Reboot, r.infect.Poll
 			}
 			if r.d != nil {
@@ -270,7 +287,7 @@ func stepVerify() steps.Step[*routeRun] {
 			if werr := display.Print(r.reports, false, display.Report(r.verified)); werr != nil {
 				return werr
 			}
-			if err != nil && r.route == plan.Infect {
+			if err != nil && route == plan.Infect {
 				return infectFailed(ctx, r.e, r.infect, r.d, r.ssh, nil, err)
 			}
 			return err

@@ -175,7 +175,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	act := o.Actions
 	act.Droplets, act.Actions, act.Log = e.Client.Droplets, e.Client.DropletActions, e.Err
 	u.r = &routeRun{
-		e: e, ssh: ssh, act: act, route: route, name: name, d: existing, reports: e.Err,
+		e: e, ssh: ssh, act: act, name: name, d: existing, reports: e.Err,
 		files: files, yes: o.Yes, runner: o.Runner, limit: anywhereLimit, infect: o.Infect,
 	}
 	u.list = []steps.Step[*routeRun]{}
@@ -187,6 +187,9 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 			return nil, err
 		}
 		u.list = append(u.list, stepCreate(checked, nil))
+	}
+	if existing != nil {
+		u.list = append(u.list, stepSettle())
 	}
 	u.list = append(u.list, stepPowerOn(""), stepLook())
 	switch {
@@ -204,7 +207,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	}
 	// Issue 13's "record the host" step, which writes hosts/<name>/, goes
 	// after the verification.
-	u.list = append(u.list, stepVerify())
+	u.list = append(u.list, stepVerify(route))
 	return u, nil
 }
 
