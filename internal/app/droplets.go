@@ -50,7 +50,7 @@ func Sizes(ctx context.Context, e *Env, region string, asJSON bool) (err error) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Err, "sizes offered in %s, cheapest first; nixos-anywhere needs %d MB (kexec), nixos-infect %d MB\n", region, droplets.AnywhereMinMB, droplets.InfectMinMB)
+	fmt.Fprintf(e.Err, "sizes offered in %s, cheapest first; nixos-anywhere needs %d MB (kexec), nixos-infect %d MB; %s\n", region, droplets.AnywhereMinMB, droplets.InfectMinMB, hints.UpOnSmallSizes)
 	return e.print(asJSON, display.Sizes(sizes))
 }
 

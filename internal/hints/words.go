@@ -76,6 +76,10 @@ func AfterDemo() string {
 // AfterInstall is how to reach a droplet that runs NixOS now, as login (user@ip).
 func AfterInstall(login string) string { return "ssh " + login }
 
+// UpOnSmallSizes tells a reader of the sizes that nixos-anywhere's limit
+// is the install's, not the droplet's.
+const UpOnSmallSizes = "`" + Up + "` installs with nixos-anywhere on a 1 GB size by way of a 2 GB one"
+
 // DryRun titles the command anywhere would have run.
 const DryRun = "nixos-anywhere command (not run: -dryrun)"
 
