@@ -16,7 +16,7 @@ func Up(ctx context.Context, name string,
 	region *string, // region slug; default DROPLET_REGION
 	ipv6 *bool, // enable IPv6; default DROPLET_IPV6
 	yes *bool, // do not ask before wiping a droplet this run did not make
-	timeout *time.Duration, // how long the whole run may take; default 1h
+	timeout *time.Duration, // how long the whole run may take, from 1s to 6h; default 1h
 	dryrun *bool, // print the plan (sizes, prices, steps) and change nothing
 	json *bool, // print the plan or the report as JSON
 ) error {

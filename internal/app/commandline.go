@@ -11,6 +11,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 )
 
 // CommandLine is what every target accepts on the command line: the one
@@ -68,6 +69,19 @@ var CommandLine = cmdline.Targets{
 		{Name: "boot", Value: cmdline.Duration{Min: 0, Max: time.Hour, Default: SimBoot}},
 	}},
 	{Name: "demo"},
+	{Name: "up", Args: []cmdline.Arg{upNameArg}, Flags: []cmdline.Flag{
+		{Name: "route", Value: cmdline.Text{What: "a route to NixOS (anywhere or infect)", Default: string(plan.Anywhere), Example: string(plan.Infect), Check: func(s string) error {
+			_, err := plan.ParseRoute(s)
+			return err
+		}}},
+		{Name: "size", Value: cmdline.Text{What: "a size slug (`" + hints.Sizes + "` lists them)", Default: "the cheapest in the region that carries the route", Example: "s-1vcpu-2gb"}},
+		{Name: "region", Value: regionFlag},
+		{Name: "ipv6", Value: cmdline.Bool{}},
+		{Name: "yes", Value: cmdline.Bool{}},
+		{Name: "timeout", Value: wait(UpTimeout)},
+		{Name: "dryrun", Value: cmdline.Bool{}},
+		{Name: "json", Value: cmdline.Bool{}},
+	}},
 	{Name: "deploy", Flags: []cmdline.Flag{
 		{Name: "hosts", Value: cmdline.Text{What: "host names, separated by commas", Default: "every host", Example: "web1,web2", Check: checkHostNames}},
 		{Name: "dryrun", Value: cmdline.Bool{}},
@@ -106,6 +120,7 @@ func overrideFlags(sizeKey string) []cmdline.Flag {
 // The positional arguments.
 var (
 	dropletArg = cmdline.Arg{Name: "droplet", What: "a droplet name or ID", Example: "web1", Check: explained(droplets.CheckRef)}
+	upNameArg  = cmdline.Arg{Name: "name", What: "a droplet name", Example: "web1", Check: explained(droplets.CheckName)}
 	hostArg    = cmdline.Arg{Name: "host", What: "an IPv4 address or a droplet name", Example: "host=203.0.113.7", Check: checkHost}
 	imageIDArg = cmdline.Arg{Name: "id", What: "an image ID", Example: "192948683", Check: func(s string) error {
 		_, err := images.ParseID(s)

@@ -13,7 +13,7 @@ import (
 
 // dropletHostFiles puts what an installed droplet keeps for its host entry
 // under root, as the test sshd s would serve it.
-func dropletHostFiles(t *testing.T, s *sshtest.Server, root string) HostFiles {
+func dropletHostFiles(t testing.TB, s *sshtest.Server, root string) HostFiles {
 	t.Helper()
 	f := HostFiles{
 		Source: hosts.Source{

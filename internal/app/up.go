@@ -34,16 +34,14 @@ type UpOptions struct {
 	Runner  runner.Runner  // nixos-anywhere; nil = the real one
 	Files   anywhere.Files // zero = the real files
 	Infect  InfectOptions  // route infect: template, keys, paths and pacing; zero = the real ones
+	Host    HostFiles      // where the host entry's files come from; zero = the droplet's and the repository's
 	Actions actions.Client // pacing of power and resize actions; its API fields are filled in
 }
 
-// upDefaultTimeout bounds a whole `up`: nixos-anywhere's own 30 minutes, or
-// nixos-infect's 45, and the detour's power and resize actions.
-const upDefaultTimeout = time.Hour
-
-// anywhereLimit bounds the nixos-anywhere run inside `up`, as `mage
-// anywhere` does by default.
-const anywhereLimit = 30 * time.Minute
+// UpTimeout bounds a whole up unless told otherwise: nixos-anywhere's own
+// 30 minutes, or nixos-infect's 45, and the detour's power and resize
+// actions.
+const UpTimeout = time.Hour
 
 // upRun is one `up`: what was decided before anything changed, and the
 // steps that carry it out.
@@ -130,28 +128,13 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 		return nil, fmt.Errorf("-route: %w", err)
 	}
 	if o.Timeout < 0 {
-		return nil, hints.NegativeTimeout(o.Timeout, upDefaultTimeout)
+		return nil, hints.NegativeTimeout(o.Timeout, UpTimeout)
 	}
-	u := &upRun{e: e, name: name, route: route, timeout: cmp.Or(o.Timeout, upDefaultTimeout)}
-	ssh, err := e.SSHConfig("")
-	if err != nil {
-		return nil, err
-	}
-	o.Infect.defaults()
-	files := o.Files
-	var userData string
-	switch route {
-	case plan.Anywhere:
-		if c := anywhere.CheckAuthorizedKeys(files.AuthorizedKeys, ssh); c.Status == verify.Failed {
-			return nil, c.Err
-		}
-	case plan.Infect:
-		files.OSRelease = o.Infect.Paths.OSRelease
-		if userData, err = infectUserData(e, o.Infect); err != nil {
-			return nil, err
-		}
-	}
-	existing, err := droplets.FindOwn(ctx, e.dropletAPI(), name)
+	u := &upRun{e: e, name: name, route: route, timeout: cmp.Or(o.Timeout, UpTimeout)}
+	api := e.dropletAPI()
+
+	// What the droplet says of itself, and the sizes of its region.
+	existing, err := droplets.FindOwn(ctx, api, name)
 	if err != nil {
 		return nil, err
 	}
@@ -164,31 +147,48 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 			return nil, err
 		}
 	}
-	sizes, err := droplets.Sizes(ctx, e.dropletAPI(), u.region)
+	sizes, err := droplets.Sizes(ctx, api, u.region)
 	if err != nil {
 		return nil, err
 	}
-	if u.plan, err = u.choose(existing, sizes, o.Size); err != nil {
+	spec := e.Spec(Overrides{Name: &name, Size: o.Size, Region: &u.region, IPv6: o.IPv6})
+	if u.plan, err = u.choose(ctx, existing, sizes, spec, o.Size != nil); err != nil {
 		return nil, err
+	}
+
+	// How the droplet will be reached, and what NixOS will let in.
+	ssh, err := e.SSHConfig("")
+	if err != nil {
+		return nil, err
+	}
+	o.Infect.defaults()
+	files := o.Files
+	switch route {
+	case plan.Anywhere:
+		if c := anywhere.CheckAuthorizedKeys(files.AuthorizedKeys, ssh); c.Status == verify.Failed {
+			return nil, c.Err
+		}
+	case plan.Infect:
+		files.OSRelease = o.Infect.Paths.OSRelease
+		if spec.UserData, err = infectUserData(e, o.Infect); err != nil {
+			return nil, err
+		}
 	}
 
 	act := o.Actions
 	act.Droplets, act.Actions, act.Log = e.Client.Droplets, e.Client.DropletActions, e.Err
 	u.r = &routeRun{
 		e: e, ssh: ssh, act: act, name: name, d: existing, reports: e.Err,
-		files: files, yes: o.Yes, runner: o.Runner, limit: anywhereLimit, infect: o.Infect,
+		files: files, yes: o.Yes, runner: o.Runner, limit: AnywhereTimeout, infect: o.Infect, host: o.Host,
 	}
-	u.list = []steps.Step[*routeRun]{}
 	if existing == nil {
-		spec := e.Spec(Overrides{Name: &name, Size: &u.plan.Size.Slug, Region: &u.region, IPv6: o.IPv6})
-		spec.UserData = userData
-		checked, err := droplets.Check(ctx, e.dropletAPI(), spec)
+		spec.Size = u.plan.Size.Slug
+		checked, err := droplets.Check(ctx, api, spec)
 		if err != nil {
 			return nil, err
 		}
 		u.list = append(u.list, stepCreate(checked, nil))
-	}
-	if existing != nil {
+	} else {
 		u.list = append(u.list, stepSettle())
 	}
 	u.list = append(u.list, stepPowerOn(""), stepLook())
@@ -205,9 +205,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	default:
 		u.list = append(u.list, stepInstallAnywhere())
 	}
-	// Issue 13's "record the host" step, which writes hosts/<name>/, goes
-	// after the verification.
-	u.list = append(u.list, stepVerify(route))
+	u.list = append(u.list, stepVerify(route), stepRecordHost(route))
 	return u, nil
 }
 
@@ -228,40 +226,40 @@ func (u *upRun) matches(d *godo.Droplet, o UpOptions) error {
 }
 
 // choose plans the size: an existing droplet's own (or the one it goes
-// back to), -size, or the cheapest in the region that carries the route.
-func (u *upRun) choose(d *godo.Droplet, sizes []droplets.Size, flag *string) (plan.Plan, error) {
-	find := func(slug string) (droplets.Size, error) {
+// back to), -size (spec.Size, when sized), or the cheapest in the region
+// that carries the route.
+func (u *upRun) choose(ctx context.Context, d *godo.Droplet, sizes []droplets.Size, spec droplets.Spec, sized bool) (plan.Plan, error) {
+	find := func(slug string) (droplets.Size, bool) {
 		for _, s := range sizes {
 			if s.Slug == slug {
-				return s, nil
+				return s, true
 			}
 		}
-		return droplets.Size{}, droplets.ErrSizeNotInRegion.Errorf("size %q is not offered in %s", slug, u.region)
+		return droplets.Size{}, false
 	}
 	switch {
-	case d != nil && plan.ReturnSize(d.Tags) != "":
-		u.why = "the size droplet " + d.Name + " goes back to after the install"
 	case d != nil:
+		slug := cmp.Or(plan.ReturnSize(d.Tags), d.SizeSlug)
 		u.why = "the size of droplet " + d.Name
-	case flag != nil:
-		u.why = "-size"
-	default:
-		u.why = fmt.Sprintf("the cheapest in %s that carries route %s", u.region, u.route)
-	}
-	switch {
-	case d != nil:
-		s, err := find(cmp.Or(plan.ReturnSize(d.Tags), d.SizeSlug))
-		if err != nil {
-			return plan.Plan{}, err
+		if slug != d.SizeSlug {
+			u.why = "the size droplet " + d.Name + " goes back to after the install"
+		}
+		s, ok := find(slug)
+		if !ok {
+			return plan.Plan{}, droplets.ErrSizeNotInRegion.Errorf("droplet %s's size %s is not offered in %s any more", d.Name, slug, u.region)
 		}
 		return plan.New(u.route, s, sizes, d.Disk)
-	case flag != nil:
-		s, err := find(*flag)
-		if err != nil {
-			return plan.Plan{}, err
+	case sized:
+		// -size: unknown, or not offered here, as create would say.
+		u.why = "-size"
+		s, ok := find(spec.Size)
+		if !ok {
+			_, err := droplets.Check(ctx, u.e.dropletAPI(), spec)
+			return plan.Plan{}, cmp.Or(err, droplets.ErrSizeNotInRegion.Errorf("size %q is not offered in %s", spec.Size, u.region))
 		}
 		return plan.New(u.route, s, sizes, 0)
 	}
+	u.why = fmt.Sprintf("the cheapest in %s that carries route %s", u.region, u.route)
 	return plan.Cheapest(u.route, sizes)
 }
 

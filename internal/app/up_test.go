@@ -15,6 +15,7 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
@@ -28,6 +29,7 @@ type upSetup struct {
 	*testEnv
 	sshd   *sshtest.Server
 	files  anywhere.Files
+	host   HostFiles
 	stderr *sshtest.Buffer
 	runner *fakeAnywhere
 }
@@ -53,7 +55,9 @@ func newUpSetup(t testing.TB, sim dosim.Options) *upSetup {
 	sshtest.WriteFile(t, files.Device, "")
 	sshtest.WriteFile(t, files.OSRelease, debianRelease)
 	sshtest.WriteFile(t, files.Disks, fixture(t, "lsblk-debian-droplet.json"))
-	return &upSetup{testEnv: te, sshd: s, files: files, stderr: stderr, runner: &fakeAnywhere{t: t, files: files}}
+	host := dropletHostFiles(t, s, t.TempDir())
+	host.Repo = repoHostFiles().Repo
+	return &upSetup{testEnv: te, sshd: s, files: files, host: host, stderr: stderr, runner: &fakeAnywhere{t: t, files: files}}
 }
 
 func fixture(t testing.TB, name string) string {
@@ -68,7 +72,7 @@ func fixture(t testing.TB, name string) string {
 // options are the flags of a test run: IPv6 off, as the simulator's IPv6
 // addresses are not on this machine, and nixos-anywhere faked.
 func (u *upSetup) options() UpOptions {
-	return UpOptions{IPv6: ptr(false), Yes: true, Runner: u.runner, Files: u.files}
+	return UpOptions{IPv6: ptr(false), Yes: true, Runner: u.runner, Files: u.files, Host: u.host}
 }
 
 // fakeAnywhere stands in for nixos-anywhere: it prints real step lines and
@@ -141,6 +145,7 @@ func TestUpAnywhereOn2GB(t *testing.T) {
 	if u.runner.count() != 1 {
 		t.Errorf("nixos-anywhere ran %d times", u.runner.count())
 	}
+	wantHostEntry(t, u.HostsDir, u.sshd, "web1", hosts.Anywhere, rep.Droplet.IPv4)
 
 	before := u.mutations()
 	u.Stdout.Reset()
@@ -159,7 +164,8 @@ func TestUpAnywhereOn2GB(t *testing.T) {
 	}
 	out := u.Stdout.String()
 	for _, want := range []string{"web1", "verify ", "layout: ok vda1 1M BIOS boot", "route anywhere: $12.00/month on s-1vcpu-2gb",
-		"power on done already", "look at the system over SSH ran", "install NixOS with nixos-anywhere, wiping the disk done already"} {
+		"power on done already", "look at the system over SSH ran", "install NixOS with nixos-anywhere, wiping the disk done already",
+		"record the host under hosts/ done already"} {
 		if !hasLine(out, want) && !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
@@ -190,6 +196,7 @@ func TestUpDryRun(t *testing.T) {
 		"10. resize back to s-1vcpu-1gb, CPU and RAM only ($6.00/month)",
 		"12. remove the tag nixos-up:return-to:s-1vcpu-1gb",
 		"13. verify NixOS, the host key, the addresses and the disk layout",
+		"14. record the host under hosts/",
 	} {
 		if !hasLine(out, want) {
 			t.Errorf("plan lacks a line %q:\n%s", want, out)
@@ -206,7 +213,7 @@ func TestUpDryRun(t *testing.T) {
 	if err := json.Unmarshal(u.Stdout.Bytes(), &p); err != nil {
 		t.Fatalf("%v\n%s", err, u.Stdout)
 	}
-	if p.Route != "infect" || p.Size.Slug != "s-1vcpu-1gb" || p.Detour != nil || len(p.Steps) != 5 {
+	if p.Route != "infect" || p.Size.Slug != "s-1vcpu-1gb" || p.Detour != nil || len(p.Steps) != 6 {
 		t.Errorf("infect plan %+v", p)
 	}
 }
@@ -237,7 +244,8 @@ func TestUpRefusesBadFlags(t *testing.T) {
 	}{
 		{"route", func(o *UpOptions) { o.Route = "image" }, "web1", `-route: unknown route "image": use one of anywhere, infect`},
 		{"timeout", func(o *UpOptions) { o.Timeout = -time.Second }, "web1", "-timeout=-1s is negative"},
-		{"size", func(o *UpOptions) { o.Size = ptr("s-9vcpu-1tb") }, "web1", `size "s-9vcpu-1tb" is not offered in sfo3`},
+		{"size", func(o *UpOptions) { o.Size = ptr("s-9vcpu-1tb") }, "web1", `unknown size "s-9vcpu-1tb"`},
+		{"size elsewhere", func(o *UpOptions) { o.Size = ptr(notInSFO3(t)) }, "web1", "is not offered in sfo3"},
 		{"small", func(o *UpOptions) { o.Size = ptr("s-1vcpu-512mb-10gb") }, "web1", "needs at least 1024 MB"},
 		{"region", func(o *UpOptions) { o.Region = ptr("mars1") }, "web1", `unknown region "mars1"`},
 		{"name", func(*UpOptions) {}, "web_1", `invalid droplet name "web_1"`},
@@ -281,6 +289,8 @@ func TestUpInfect(t *testing.T) {
 	}
 
 	d := u.Sim.Droplets()[0]
+	ip, _ := d.PublicIPv4()
+	wantHostEntry(t, u.HostsDir, u.sshd, "cheap1", hosts.Infect, ip)
 	if d.SizeSlug != "s-1vcpu-1gb" {
 		t.Errorf("size %s, want the cheapest that carries infect", d.SizeSlug)
 	}
@@ -337,7 +347,7 @@ func (u *upSetup) interrupt(t *testing.T, name string, o UpOptions, k int) error
 // An interruption after each step of the anywhere route leaves a droplet
 // that the same command finishes, installing once.
 func TestUpAnywhereResumesAfterEveryStep(t *testing.T) {
-	const steps = 5 // create, power on, look, install, verify
+	const steps = 6 // create, power on, look, install, verify, record the host
 	for k := 1; k < steps; k++ {
 		t.Run(fmt.Sprint("after step ", k), func(t *testing.T) {
 			u := newUpSetup(t, fastSim)

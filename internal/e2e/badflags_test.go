@@ -62,6 +62,7 @@ var goodArgs = map[string]string{
 	"anywhere <host>":   "host=192.0.2.1", // TEST-NET-1: no machine answers there
 	"destroy <droplet>": "web1",
 	"deleteImage <id>":  "190000001",
+	"up <name>":         "web1",
 }
 
 // setups prepare a target's shell so that its cases reach the value under
@@ -138,6 +139,15 @@ var badValues = map[string][]valueCase{
 		{class: "far too large", value: long("d"), want: []string{`"` + long("d") + `" is not a droplet name or ID`}},
 		{class: "no such droplet", value: "no-such-droplet", want: []string{`no droplet named "no-such-droplet"`, "mage list"}, code: 1},
 		{class: "no such droplet ID", value: "999999", want: []string{"no droplet with ID 999999", "mage list"}, code: 1},
+	},
+	"-route": {
+		{class: "malformed", value: "image", want: []string{`unknown route "image"`, "use one of anywhere, infect"}},
+		{class: "far too large", value: long("r"), want: []string{`unknown route "` + long("r") + `"`}},
+	},
+	"up <name>": {
+		{class: "malformed", value: "web_1!", want: []string{`invalid droplet name "web_1!"`, "e.g. `mage up web1`"}},
+		{class: "digits only", value: "123", want: []string{`invalid droplet name "123"`, "add a letter"}},
+		{class: "far too large", value: long("a"), want: []string{`"` + long("a") + `"`, "at most 255"}},
 	},
 	"deleteImage <id>": {
 		{class: "malformed", value: "latest", want: []string{`image ID "latest" is not a number`, "mage images"}},

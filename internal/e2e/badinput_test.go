@@ -147,8 +147,6 @@ func TestBadInputChangesNothing(t *testing.T) {
 				mustSucceed(t, sh.run(t, "create"))
 				return nil
 			}, value: "not destroyed", fix: "-yes"},
-		{name: "up: unknown route", args: []string{"up", "web1", "-route=image"}, value: "image", fix: "use one of anywhere, infect"},
-		{name: "up: invalid droplet name", args: []string{"up", "web_1!", "-dryrun"}, value: "web_1!", fix: "letters, digits"},
 		{name: "up: size too small for the route", args: []string{"up", "web1", "-route=infect", "-size=s-1vcpu-512mb-10gb"}, setup: withKey,
 			value: "s-1vcpu-512mb-10gb", fix: "pick a larger size"},
 	}
