@@ -41,13 +41,7 @@ func newAnywhereSetup(t *testing.T) *anywhereSetup {
 	if runtime.GOARCH != "amd64" {
 		t.Skip("the preflight refuses machines other than x86_64")
 	}
-	s := sshtest.Start(t)
-	opts := fastSim
-	opts.SSHBackend = s.Addr
-	te := newTestEnv(t, opts)
-	te.Settings.SSHUser = s.User // the test sshd logs in only whoever runs the test
-	te.Settings.SSHIdentity = s.ClientKeyFile
-	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
+	te, s := newSSHEnv(t, fastSim)
 
 	d, _, err := Provision(context.Background(), te.Env, te.Spec(Overrides{IPv6: ptr(false)}), nil)
 	if err != nil {
@@ -57,15 +51,7 @@ func newAnywhereSetup(t *testing.T) *anywhereSetup {
 	te.Stdout.Reset()
 	te.Stderr.Reset()
 
-	dir := t.TempDir()
-	files := anywhere.Files{
-		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
-		Device:         filepath.Join(dir, "vda"),
-		OSRelease:      filepath.Join(dir, "os-release"),
-	}
-	sshtest.WriteFile(t, files.AuthorizedKeys, sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n")
-	sshtest.WriteFile(t, files.Device, "")
-	sshtest.WriteFile(t, files.OSRelease, debianRelease)
+	files := anywhereFiles(t, s)
 	return &anywhereSetup{testEnv: te, sshd: s, files: files, droplet: d, ip: ip}
 }
 

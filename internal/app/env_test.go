@@ -8,11 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 // testEnv is an Env wired to a fresh simulator, with captured output.
@@ -85,4 +87,34 @@ func inRepoRoot(t *testing.T) {
 	t.Helper()
 	wd, _ := os.Getwd()
 	t.Chdir(filepath.Join(wd, "..", ".."))
+}
+
+// newSSHEnv is newTestEnv whose droplets' SSH leads to a real sshd on this
+// machine, which logs in whoever runs the test with its client key.
+func newSSHEnv(t testing.TB, opts dosim.Options) (*testEnv, *sshtest.Server) {
+	t.Helper()
+	s := sshtest.Start(t)
+	opts.SSHBackend = s.Addr
+	te := newTestEnv(t, opts)
+	te.Settings.SSHUser = s.User
+	te.Settings.SSHIdentity = s.ClientKeyFile
+	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
+	return te, s
+}
+
+// anywhereFiles are what the anywhere route reads, as files in a temporary
+// directory: a Debian droplet with a /dev/vda, and authorized keys holding
+// s's client key.
+func anywhereFiles(t testing.TB, s *sshtest.Server) anywhere.Files {
+	t.Helper()
+	dir := t.TempDir()
+	files := anywhere.Files{
+		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
+		Device:         filepath.Join(dir, "vda"),
+		OSRelease:      filepath.Join(dir, "os-release"),
+	}
+	sshtest.WriteFile(t, files.AuthorizedKeys, sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n")
+	sshtest.WriteFile(t, files.Device, "")
+	sshtest.WriteFile(t, files.OSRelease, debianRelease)
+	return files
 }

@@ -30,13 +30,7 @@ type infectTest struct {
 
 func newInfectTest(t *testing.T) *infectTest {
 	t.Helper()
-	srv := sshtest.Start(t)
-	sim := fastSim
-	sim.SSHBackend = srv.Addr
-	te := newTestEnv(t, sim)
-	te.Settings.SSHIdentity = srv.ClientKeyFile
-	te.Settings.SSHUser = srv.User
-	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
+	te, srv := newSSHEnv(t, fastSim)
 	stderr := &sshtest.Buffer{}
 	te.Err, te.Wait.Log = stderr, stderr
 

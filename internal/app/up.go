@@ -157,7 +157,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	}
 
 	// How the droplet will be reached, and what NixOS will let in.
-	ssh, err := e.SSHConfig("")
+	ssh, err := e.SSHConfig()
 	if err != nil {
 		return nil, err
 	}

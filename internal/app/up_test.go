@@ -36,24 +36,11 @@ type upSetup struct {
 
 func newUpSetup(t testing.TB, sim dosim.Options) *upSetup {
 	t.Helper()
-	s := sshtest.Start(t)
-	sim.SSHBackend = s.Addr
-	te := newTestEnv(t, sim)
-	te.Settings.SSHIdentity = s.ClientKeyFile
-	te.Settings.KnownHosts = filepath.Join(t.TempDir(), "known_hosts")
+	te, s := newSSHEnv(t, sim)
 	stderr := &sshtest.Buffer{}
 	te.Err, te.Wait.Log = stderr, stderr
-
-	dir := t.TempDir()
-	files := anywhere.Files{
-		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
-		Device:         filepath.Join(dir, "vda"),
-		OSRelease:      filepath.Join(dir, "os-release"),
-		Disks:          filepath.Join(dir, "lsblk.json"),
-	}
-	sshtest.WriteFile(t, files.AuthorizedKeys, sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n")
-	sshtest.WriteFile(t, files.Device, "")
-	sshtest.WriteFile(t, files.OSRelease, debianRelease)
+	files := anywhereFiles(t, s)
+	files.Disks = filepath.Join(t.TempDir(), "lsblk.json")
 	sshtest.WriteFile(t, files.Disks, fixture(t, "lsblk-debian-droplet.json"))
 	host := dropletHostFiles(t, s, t.TempDir())
 	host.Repo = repoHostFiles().Repo
