@@ -103,7 +103,7 @@ func (c Client) PowerOff(ctx context.Context, id int) error {
 		fmt.Fprintf(c.pace().Log, "shutdown of droplet %d refused (%v); cutting the power\n", id, doapi.Explain(err))
 	} else {
 		sctx, cancel := context.WithTimeout(ctx, grace)
-		err := c.until(sctx, func(ctx context.Context) (bool, error) {
+		err := c.until(sctx, true, func(ctx context.Context) (bool, error) {
 			d, err := c.get(ctx, id)
 			return err == nil && d.Status == StatusOff, err
 		})
@@ -204,8 +204,9 @@ func (c Client) wait(ctx context.Context, id int, a godo.Action) error {
 	actx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	status := a.Status
-	err := c.until(actx, func(ctx context.Context) (bool, error) {
-		if status == godo.ActionCompleted || status == actionErrored {
+	ended := func() bool { return status == godo.ActionCompleted || status == actionErrored }
+	err := c.until(actx, !ended(), func(ctx context.Context) (bool, error) {
+		if ended() {
 			return true, nil
 		}
 		got, _, err := c.Actions.Get(ctx, id, a.ID)
@@ -213,7 +214,7 @@ func (c Client) wait(ctx context.Context, id int, a godo.Action) error {
 			return false, fmt.Errorf("read action %d: %w", a.ID, doapi.Explain(err))
 		}
 		status = got.Status
-		return status == godo.ActionCompleted || status == actionErrored, nil
+		return ended(), nil
 	})
 	switch {
 	case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
@@ -233,7 +234,7 @@ func (c Client) waitStatus(ctx context.Context, id int, status string) error {
 	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	var last string
-	err := c.until(wctx, func(ctx context.Context) (bool, error) {
+	err := c.until(wctx, false, func(ctx context.Context) (bool, error) {
 		d, err := c.get(ctx, id)
 		if err == nil {
 			last = d.Status
@@ -258,12 +259,18 @@ func (c Client) get(ctx context.Context, id int) (*godo.Droplet, error) {
 }
 
 // until calls check until it reports true or fails, waiting between calls
-// as c's pace says, until ctx ends.
-func (c Client) until(ctx context.Context, check func(context.Context) (bool, error)) error {
+// as c's pace says, until ctx ends. With later it waits before the first
+// call too: what was just started cannot have ended yet.
+func (c Client) until(ctx context.Context, later bool, check func(context.Context) (bool, error)) error {
 	p := c.pace()
 	interval := p.FirstPoll
 	for {
-		ok, err := check(ctx)
+		var ok bool
+		var err error
+		if !later {
+			ok, err = check(ctx)
+		}
+		later = false
 		if err != nil || ok {
 			if err != nil && ctx.Err() != nil {
 				return ctx.Err()

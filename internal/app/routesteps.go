@@ -145,11 +145,11 @@ func stepSettle() steps.Step[*routeRun] {
 	}
 }
 
-// stepPowerOn turns the droplet on when it is off; an interrupted detour
-// leaves it so.
+// stepPowerOn turns the droplet on when it is off (an interrupted detour
+// leaves it so) and waits until it answers SSH.
 func stepPowerOn(why string) steps.Step[*routeRun] {
 	return steps.Step[*routeRun]{
-		Name: "power on" + why,
+		Name: "power on" + why + ", and wait for SSH",
 		Done: func(ctx context.Context, r *routeRun) (bool, error) {
 			err := r.refresh(ctx)
 			return err == nil && r.d.Status != actions.StatusOff, err
@@ -158,7 +158,14 @@ func stepPowerOn(why string) steps.Step[*routeRun] {
 			if err := r.act.PowerOn(ctx, r.d.ID); err != nil {
 				return err
 			}
-			return r.refresh(ctx)
+			if err := r.refresh(ctx); err != nil {
+				return err
+			}
+			c, err := r.dial(ctx)
+			if err != nil {
+				return err
+			}
+			return c.Close()
 		},
 	}
 }
