@@ -16,6 +16,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
@@ -151,7 +152,7 @@ func TestUpAnywhereOn2GB(t *testing.T) {
 	}
 	out := u.Stdout.String()
 	for _, want := range []string{"web1", "verify ", "layout: ok vda1 1M BIOS boot", "route anywhere: $12.00/month on s-1vcpu-2gb",
-		"power on done already", "look at the system over SSH ran", "install NixOS with nixos-anywhere, wiping the disk done already",
+		"power on, and wait for SSH done already", "look at the system over SSH ran", "install NixOS with nixos-anywhere, wiping the disk done already",
 		"record the host under hosts/ done already"} {
 		if !hasLine(out, want) && !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -251,19 +252,15 @@ func TestUpRefusesBadFlags(t *testing.T) {
 	}
 }
 
-// The infect route: the droplet's user data installs NixOS on its first
-// boot; up follows it through the reboot and verifies the result, and a
-// second run changes nothing.
-func TestUpInfect(t *testing.T) {
-	u := newUpSetup(t, fastSim)
-	o := u.options()
-	o.Route, o.Infect = "infect", u.infectOptions(t)
-	p := o.Infect.Paths
+// infecting runs run, which follows nixos-infect, while the test plays the
+// droplet: the install logs a line, finishes, and the droplet reboots into
+// NixOS. It returns run's error.
+func (u *upSetup) infecting(t *testing.T, p infect.Paths, run func() error) error {
+	t.Helper()
 	sshtest.WriteFile(t, p.Status, "running\n")
 	sshtest.AppendFile(t, p.Log, "nixos-systems: downloading nixos-infect\n")
-
 	done := make(chan error, 1)
-	go func() { done <- Up(context.Background(), u.Env, "cheap1", o) }()
+	go func() { done <- run() }()
 	u.stderr.WaitFor(t, "cheap1: nixos-systems: downloading nixos-infect\n")
 	sshtest.WriteFile(t, p.Status, "done\n")
 	u.stderr.WaitFor(t, "nixos-infect done")
@@ -271,7 +268,17 @@ func TestUpInfect(t *testing.T) {
 	u.stderr.WaitFor(t, "the droplet is rebooting into NixOS")
 	sshtest.WriteFile(t, p.OSRelease, nixosRelease)
 	u.sshd.Restart(t)
-	if err := <-done; err != nil {
+	return <-done
+}
+
+// The infect route: the droplet's user data installs NixOS on its first
+// boot; up follows it through the reboot and verifies the result, and a
+// second run changes nothing.
+func TestUpInfect(t *testing.T) {
+	u := newUpSetup(t, fastSim)
+	o := u.options()
+	o.Route, o.Infect = "infect", u.infectOptions(t)
+	if err := u.infecting(t, o.Infect.Paths, func() error { return Up(context.Background(), u.Env, "cheap1", o) }); err != nil {
 		t.Fatalf("up: %v\nstderr:\n%s", err, u.stderr)
 	}
 
@@ -337,6 +344,7 @@ func TestUpAnywhereResumesAfterEveryStep(t *testing.T) {
 	const steps = 6 // create, power on, look, install, verify, record the host
 	for k := 1; k < steps; k++ {
 		t.Run(fmt.Sprint("after step ", k), func(t *testing.T) {
+			t.Parallel()
 			u := newUpSetup(t, fastSim)
 			o := u.options()
 			o.Size = ptr("s-1vcpu-2gb")
@@ -398,5 +406,41 @@ func TestReadmeCostTable(t *testing.T) {
 				t.Errorf("README row %q lacks %q", row, w)
 			}
 		}
+	}
+}
+
+// An interruption after each step of the infect route leaves a droplet
+// that the same command finishes, following the install once.
+func TestUpInfectResumesAfterEveryStep(t *testing.T) {
+	const steps = 6 // create, power on, look, follow, verify, record the host
+	for k := 1; k < steps; k++ {
+		t.Run(fmt.Sprint("after step ", k), func(t *testing.T) {
+			u := newUpSetup(t, fastSim)
+			o := u.options()
+			o.Route, o.Infect = "infect", u.infectOptions(t)
+			interrupted := func() error { return u.interrupt(t, "cheap1", o, k) }
+			resumed := func() error { return Up(context.Background(), u.Env, "cheap1", o) }
+			// Whichever run reaches the follow step sees the install.
+			var first, second error
+			if k < 4 {
+				first = interrupted()
+				second = u.infecting(t, o.Infect.Paths, resumed)
+			} else {
+				first = u.infecting(t, o.Infect.Paths, interrupted)
+				second = resumed()
+			}
+			if first == nil || !strings.Contains(first.Error(), "context canceled") || !strings.Contains(first.Error(), "`mage up cheap1 -route=infect` continues from here") {
+				t.Fatalf("interrupted run: %v", first)
+			}
+			if second != nil {
+				t.Fatalf("resumed run: %v\nstderr:\n%s", second, u.stderr)
+			}
+			if n := strings.Count(u.stderr.String(), "following the install on cheap1"); n != 1 || len(u.Sim.Droplets()) != 1 {
+				t.Errorf("%d droplets; the install was followed %d times", len(u.Sim.Droplets()), n)
+			}
+			if !hasLine(u.Stdout.String(), "nixos: ok NixOS 25.11") {
+				t.Errorf("report:\n%s", u.Stdout)
+			}
+		})
 	}
 }
