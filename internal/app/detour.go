@@ -55,7 +55,8 @@ func detourThere(to droplets.Size, tag string, grace time.Duration) []steps.Step
 				err := r.refresh(ctx)
 				return err == nil && !r.needsDetour(), err
 			},
-			Do: func(ctx context.Context, r *routeRun) error { return r.act.Resize(ctx, r.d.ID, to.Slug) },
+			Do:      func(ctx context.Context, r *routeRun) error { return r.act.Resize(ctx, r.d.ID, to.Slug) },
+			Stopped: resizeLeft,
 		},
 	}
 }
@@ -80,7 +81,8 @@ func detourBack(back droplets.Size, tag string, grace time.Duration) []steps.Ste
 				err := r.refresh(ctx)
 				return err == nil && home(r), err
 			},
-			Do: func(ctx context.Context, r *routeRun) error { return r.act.Resize(ctx, r.d.ID, back.Slug) },
+			Do:      func(ctx context.Context, r *routeRun) error { return r.act.Resize(ctx, r.d.ID, back.Slug) },
+			Stopped: resizeLeft,
 		},
 		stepPowerOn(" on " + back.Slug),
 		{
@@ -92,6 +94,13 @@ func detourBack(back droplets.Size, tag string, grace time.Duration) []steps.Ste
 			Do: func(ctx context.Context, r *routeRun) error { return r.untag(ctx, tag) },
 		},
 	}
+}
+
+// resizeLeft is what a run stopped in a resize leaves: DigitalOcean goes on
+// with a resize it accepted, and the droplet takes no other action until
+// it ends, which the next run waits for.
+func resizeLeft(*routeRun) string {
+	return "a resize DigitalOcean accepted goes on without this run, and the droplet takes no other action until it ends; the next run waits for it"
 }
 
 // tag puts tag on the droplet, creating the tag first, as DigitalOcean

@@ -225,8 +225,10 @@ func TestUpDetourResizeNeverCompletes(t *testing.T) {
 	o := u.detourOptions()
 	o.Actions.Pace.Timeout = 300 * time.Millisecond
 	err := Up(context.Background(), u.Env, "cheap1", o)
-	if err == nil || !strings.Contains(err.Error(), "still in-progress") || !strings.Contains(err.Error(), "is off on s-1vcpu-1gb") {
-		t.Fatalf("err = %v", err)
+	for _, want := range []string{"still in-progress", "the droplet takes no other action until it ends", "is off on s-1vcpu-1gb", "`mage up cheap1` continues from here"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("err = %v\nwant %q", err, want)
+		}
 	}
 	if u.runner.count() != 0 {
 		t.Error("installed with the resize still going")

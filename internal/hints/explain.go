@@ -116,12 +116,16 @@ func Explain(err error) error {
 		return nil
 	}
 	var said []string
-	// A stopped up says where its droplet is and how to remove it itself.
+	// A stopped up says itself where its droplet is, how to go on (not
+	// with the anywhere target) and how to remove it.
 	var stopped *plan.Stopped
 	inUp := errors.As(err, &stopped)
 	walk(err, func(e error) {
-		if _, left := e.(*droplets.StrandedError); left && inUp {
-			return
+		switch e.(type) {
+		case *droplets.StrandedError, *anywhere.InstallError:
+			if inUp {
+				return
+			}
 		}
 		if p := phrase(e); p != "" && !slices.Contains(said, p) {
 			said = append(said, p)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
@@ -78,5 +80,34 @@ func TestExplainReportOnce(t *testing.T) {
 	want := "preflight of 203.0.113.7 failed: system: NixOS is installed already; pass -force to reinstall anyway; nothing was changed"
 	if got := Explain(fmt.Errorf("%w; nothing was changed", rep.Err())); got.Error() != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// A stopped up gives one way on and one way out, whatever it wraps.
+func TestExplainStoppedUp(t *testing.T) {
+	d := droplets.Droplet{ID: 7, Name: "cheap1", Status: "active", Size: "s-1vcpu-2gb", PriceHourly: 0.01786, PriceMonthly: 12}
+	back := droplets.Size{Slug: "s-1vcpu-1gb", PriceMonthly: 6}
+	inner := &droplets.StrandedError{Name: "cheap1", ID: 7, Err: &anywhere.InstallError{Phase: anywhere.PhaseDisko, Err: errors.New("exit status 1")}}
+	err := Explain(&plan.Stopped{Err: inner, Name: "cheap1", Route: plan.Anywhere, Droplet: &d, Back: &back})
+	msg := err.Error()
+	for _, want := range []string{
+		"droplet cheap1 (id 7) is active on s-1vcpu-2gb at $0.017860/hour ($12.00/month), the size it installs on; it goes back to s-1vcpu-1gb ($6.00/month)",
+		"`mage up cheap1` continues from here and resizes it back",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q lacks %q", msg, want)
+		}
+	}
+	if strings.Count(msg, "mage destroy") != 1 || strings.Contains(msg, "mage anywhere") {
+		t.Errorf("want one way out and no other way on: %q", msg)
+	}
+	var ie *anywhere.InstallError
+	if !errors.As(err, &ie) {
+		t.Error("the install's error is not reachable through the explanation")
+	}
+
+	infectStop := Explain(&plan.Stopped{Err: errors.New("interrupted"), Name: "web1", Route: plan.Infect})
+	if want := "interrupted; no droplet web1 was made; `mage up web1 -route=infect` tries again"; infectStop.Error() != want {
+		t.Errorf("got %q\nwant %q", infectStop, want)
 	}
 }
