@@ -9,7 +9,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/app"
 )
 
-// Up takes a droplet from nothing to a verified NixOS on the cheapest size that carries the route, or finishes what an earlier run started.
+// Up takes a droplet from nothing to a verified NixOS with its host entry, on the cheapest size that carries the route, or finishes what an earlier run started.
 func Up(ctx context.Context, name string,
 	route *string, // anywhere (nixos-anywhere; under 2 GB it installs on a 2 GB size and goes back) or infect; default anywhere
 	size *string, // size slug; default the cheapest in the region that carries the route

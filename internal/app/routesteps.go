@@ -302,14 +302,20 @@ func stepVerify(route plan.Route) steps.Step[*routeRun] {
 	}
 }
 
+// stateVersion is what an install by route gives system.stateVersion, for
+// a host entry's plan; "" = the repository's configuration says.
+func stateVersion(route plan.Route) string {
+	if route == plan.Infect {
+		return infect.StateVersion
+	}
+	return ""
+}
+
 // stepRecordHost writes the droplet's host entry under hosts/<name>/, from
 // what the install left on it, and says to commit it; it is done when an
 // entry of that name, route and address is there.
 func stepRecordHost(route plan.Route) steps.Step[*routeRun] {
-	in := hosts.Install{Route: hosts.Route(route)}
-	if route == plan.Infect {
-		in.StateVersion = infect.StateVersion
-	}
+	in := hosts.Install{Route: hosts.Route(route), StateVersion: stateVersion(route)}
 	return steps.Step[*routeRun]{
 		Name: "record the host under " + hosts.Dir + "/",
 		Done: func(_ context.Context, r *routeRun) (bool, error) {

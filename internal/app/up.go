@@ -14,6 +14,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
@@ -71,7 +72,10 @@ func Up(ctx context.Context, e *Env, name string, o UpOptions) (err error) {
 		return err
 	}
 	if o.DryRun {
-		return e.print(o.JSON, display.UpPlan(u.outline()))
+		if err := e.print(o.JSON, display.UpPlan(u.outline())); err != nil || o.JSON {
+			return err
+		}
+		return showHostPlan(e, o.Host, hosts.Install{Name: name, Route: hosts.Route(u.route), Address: u.r.ip(), StateVersion: stateVersion(u.route)})
 	}
 	if err := display.Print(e.Err, false, display.UpPlan(u.outline())); err != nil {
 		return err

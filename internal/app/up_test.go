@@ -191,6 +191,10 @@ func TestUpDryRun(t *testing.T) {
 		}
 	}
 
+	if want := filepath.Join(u.HostsDir, "web1", "host.json") + ":"; !strings.Contains(out, want) {
+		t.Errorf("the plan does not show the host entry %s:\n%s", want, out)
+	}
+
 	u.Stdout.Reset()
 	o.JSON, o.Route = true, "infect"
 	o.Infect = u.infectOptions(t)
