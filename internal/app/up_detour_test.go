@@ -21,7 +21,7 @@ import (
 // detourSim carries out power and resize actions quickly.
 var detourSim = func() dosim.Options {
 	o := fastSim
-	o.ActionTime = 100 * time.Millisecond
+	o.ActionTime = 20 * time.Millisecond
 	return o
 }()
 
