@@ -131,6 +131,29 @@ func stepCreate(plan droplets.Plan, timeout *time.Duration) steps.Step[*routeRun
 	}
 }
 
+// stepConverge brings an existing droplet's tags and project to what spec
+// asks, as create does for a droplet it finds (and says what it repaired);
+// it is done when the droplet has them. spec's size and region are the
+// droplet's own, so that only what can change in place is compared.
+func stepConverge(spec droplets.Spec) steps.Step[*routeRun] {
+	return steps.Step[*routeRun]{
+		Name: "give the droplet the tags and project of the settings",
+		Done: func(ctx context.Context, r *routeRun) (bool, error) {
+			return droplets.Converged(ctx, r.e.dropletAPI(), spec, r.d)
+		},
+		Do: func(ctx context.Context, r *routeRun) error {
+			checked, err := droplets.Check(ctx, r.e.dropletAPI(), spec)
+			if err != nil {
+				return err
+			}
+			if _, err := droplets.Create(ctx, r.e.dropletAPI(), checked, r.e.Err); err != nil {
+				return err
+			}
+			return r.refresh(ctx)
+		},
+	}
+}
+
 // stepSettle waits for the actions an interrupted run left in progress
 // (a resize goes on at DigitalOcean after its run stopped), as the droplet
 // takes no other until they end.

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -193,7 +195,12 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 		}
 		u.list = append(u.list, stepCreate(checked, nil))
 	} else {
-		u.list = append(u.list, stepSettle())
+		have := spec
+		have.Size = existing.SizeSlug
+		if have.IPv6 != u.ipv6(existing) && o.IPv6 == nil {
+			have.IPv6 = !have.IPv6 // the setting's default yields to what the droplet has
+		}
+		u.list = append(u.list, stepSettle(), stepConverge(have))
 	}
 	u.list = append(u.list, stepPowerOn(""), stepLook())
 	switch {
@@ -213,6 +220,12 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	return u, nil
 }
 
+// ipv6 reports whether droplet d has IPv6.
+func (u *upRun) ipv6(d *godo.Droplet) bool {
+	v6, _ := d.PublicIPv6()
+	return v6 != "" || slices.Contains(d.Features, "ipv6")
+}
+
 // matches refuses flags that would ask an existing droplet to be what it
 // is not; up changes a droplet's size only for the detour.
 func (u *upRun) matches(d *godo.Droplet, o UpOptions) error {
@@ -225,6 +238,9 @@ func (u *upRun) matches(d *godo.Droplet, o UpOptions) error {
 	size := cmp.Or(plan.ReturnSize(d.Tags), d.SizeSlug)
 	if o.Size != nil && *o.Size != size {
 		return hints.UpMismatch(d.Name, "size", size, *o.Size)
+	}
+	if v6 := u.ipv6(d); o.IPv6 != nil && *o.IPv6 != v6 {
+		return hints.UpMismatch(d.Name, "ipv6", strconv.FormatBool(v6), strconv.FormatBool(*o.IPv6))
 	}
 	return nil
 }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/digitalocean/godo"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
@@ -157,6 +160,20 @@ func TestUpAnywhereOn2GB(t *testing.T) {
 		if !hasLine(out, want) && !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
+	}
+
+	// A tag taken off by hand is put back, as create would, and said so.
+	d := u.Sim.Droplets()[0]
+	if _, err := u.Client.Tags.UntagResources(context.Background(), "nixos", &godo.UntagResourcesRequest{
+		Resources: []godo.Resource{{ID: strconv.Itoa(d.ID), Type: godo.DropletResourceType}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Up(context.Background(), u.Env, "web1", o); err != nil {
+		t.Fatalf("up after untagging: %v\nstderr:\n%s", err, u.stderr)
+	}
+	if d := u.Sim.Droplets()[0]; !slices.Contains(d.Tags, "nixos") || !strings.Contains(u.stderr.String(), fmt.Sprintf("repaired droplet web1 (id %d): tagged nixos\n", d.ID)) {
+		t.Errorf("tags %v after the repair; stderr:\n%s", d.Tags, u.stderr)
 	}
 }
 

@@ -156,6 +156,15 @@ func projectName(plan Plan) string {
 // ensureInProject assigns d to plan's project unless it is there already,
 // and reports whether it did.
 func ensureInProject(ctx context.Context, api API, plan Plan, d *godo.Droplet) (bool, error) {
+	in, err := inProject(ctx, api, plan, d)
+	if err != nil || in {
+		return false, err
+	}
+	return true, assignProject(ctx, api, plan, d)
+}
+
+// inProject reports whether d is in plan's project.
+func inProject(ctx context.Context, api API, plan Plan, d *godo.Droplet) (bool, error) {
 	urn := godo.ToURN("Droplet", d.ID)
 	resources, err := doapi.ListAll(ctx, func(ctx context.Context, opt *godo.ListOptions) ([]godo.ProjectResource, *godo.Response, error) {
 		return api.Projects.ListResources(ctx, projectID(plan), opt)
@@ -164,10 +173,18 @@ func ensureInProject(ctx context.Context, api API, plan Plan, d *godo.Droplet) (
 		return false, &StrandedError{Name: d.Name, ID: d.ID, Unfinished: true,
 			Err: fmt.Errorf("could not check that droplet %s (id %d) is in %s (%w)", d.Name, d.ID, projectName(plan), doapi.Explain(err))}
 	}
-	if slices.ContainsFunc(resources, func(r godo.ProjectResource) bool { return r.URN == urn }) {
-		return false, nil
+	return slices.ContainsFunc(resources, func(r godo.ProjectResource) bool { return r.URN == urn }), nil
+}
+
+// Converged reports whether d has what Create would repair: the tags of
+// spec and a place in its project.
+func Converged(ctx context.Context, api API, spec Spec, d *godo.Droplet) (bool, error) {
+	for _, tag := range spec.Tags {
+		if !slices.Contains(d.Tags, tag) {
+			return false, nil
+		}
 	}
-	return true, assignProject(ctx, api, plan, d)
+	return inProject(ctx, api, Plan{Spec: spec}, d)
 }
 
 // assignProject moves d into plan's project.
