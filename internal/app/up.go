@@ -102,7 +102,7 @@ func Up(ctx context.Context, e *Env, name string, o UpOptions) (err error) {
 	if !res.Changed {
 		fmt.Fprintf(e.Err, "droplet %s was a verified NixOS already: nothing changed\n", name)
 	}
-	fmt.Fprintf(e.Err, "NixOS runs on droplet %s: %s\n", name, hints.AfterInstall(u.r.ip()))
+	fmt.Fprintf(e.Err, "NixOS runs on droplet %s: %s\n", name, hints.AfterInstall(u.r.ssh.Login(u.r.ip())))
 	return nil
 }
 
@@ -131,7 +131,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	}
 	route, err := plan.ParseRoute(cmp.Or(o.Route, string(plan.Anywhere)))
 	if err != nil {
-		return nil, fmt.Errorf("-route: %w", err)
+		return nil, hints.BadRoute(err)
 	}
 	if o.Timeout < 0 {
 		return nil, hints.NegativeTimeout(o.Timeout, UpTimeout)

@@ -132,6 +132,9 @@ func NoUpName(got string) error {
 	return fmt.Errorf("no droplet name: give it first, e.g. `%s nixos-1 -route=infect`, got %q", Up, got)
 }
 
+// BadRoute is a -route that names no route.
+func BadRoute(err error) error { return fmt.Errorf("-route: %w", err) }
+
 // NegativeTimeout is a -timeout below zero.
 func NegativeTimeout(got, zero time.Duration) error {
 	return fmt.Errorf("-timeout=%s is negative: give how long the whole run may take, e.g. -timeout=90m (0 = %s)", got, zero)
