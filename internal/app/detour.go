@@ -84,7 +84,7 @@ func detourBack(back droplets.Size, tag string, grace time.Duration) []steps.Ste
 			Do:      func(ctx context.Context, r *routeRun) error { return r.act.Resize(ctx, r.d.ID, back.Slug) },
 			Stopped: resizeLeft,
 		},
-		stepPowerOn(" on " + back.Slug),
+		stepPowerOn(" as " + back.Slug),
 		{
 			Name: "remove the tag " + tag,
 			Done: func(ctx context.Context, r *routeRun) (bool, error) {

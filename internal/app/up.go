@@ -57,6 +57,7 @@ type upRun struct {
 	timeout time.Duration
 	tag     string // records the size to go back to; "" without a detour
 	why     string // why this size
+	blocked error  // what must be mended before the run can start; only a dry run gets this far with it
 	r       *routeRun
 	list    []steps.Step[*routeRun]
 }
@@ -74,10 +75,15 @@ func Up(ctx context.Context, e *Env, name string, o UpOptions) (err error) {
 		return err
 	}
 	if o.DryRun {
-		if err := e.print(o.JSON, display.UpPlan(u.outline())); err != nil || o.JSON {
+		if err := e.print(o.JSON, display.UpPlan(u.outline())); err != nil {
 			return err
 		}
-		return showHostPlan(e, o.Host, hosts.Install{Name: name, Route: hosts.Route(u.route), Address: u.r.ip(), StateVersion: stateVersion(u.route)})
+		if !o.JSON {
+			if err := showHostPlan(e, o.Host, hosts.Install{Name: name, Route: hosts.Route(u.route), Address: u.r.ip(), StateVersion: stateVersion(u.route)}); err != nil {
+				return err
+			}
+		}
+		return u.blocked
 	}
 	if err := display.Print(e.Err, false, display.UpPlan(u.outline())); err != nil {
 		return err
@@ -162,7 +168,8 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 		return nil, err
 	}
 
-	// How the droplet will be reached, and what NixOS will let in.
+	// How the droplet will be reached, and what NixOS will let in. A dry
+	// run shows its plan anyway, and then what stands in the way.
 	ssh, err := e.SSHConfig()
 	if err != nil {
 		return nil, err
@@ -172,13 +179,14 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	switch route {
 	case plan.Anywhere:
 		if c := anywhere.CheckAuthorizedKeys(files.AuthorizedKeys, ssh); c.Status == verify.Failed {
-			return nil, c.Err
+			u.blocked = c.Err
 		}
 	case plan.Infect:
 		files.OSRelease = o.Infect.Paths.OSRelease
-		if spec.UserData, err = infectUserData(e, o.Infect); err != nil {
-			return nil, err
-		}
+		spec.UserData, u.blocked = infectUserData(e, o.Infect)
+	}
+	if u.blocked != nil && !o.DryRun {
+		return nil, u.blocked
 	}
 
 	act := o.Actions
@@ -211,7 +219,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 			return nil, err
 		}
 		u.list = append(u.list, detourThere(*u.plan.Detour, u.tag, act.Grace())...)
-		u.list = append(u.list, stepPowerOn(" on "+u.plan.Detour.Slug), stepInstallAnywhere())
+		u.list = append(u.list, stepPowerOn(" as "+u.plan.Detour.Slug), stepInstallAnywhere())
 		u.list = append(u.list, detourBack(u.plan.Size, u.tag, act.Grace())...)
 	default:
 		u.list = append(u.list, stepInstallAnywhere())

@@ -142,7 +142,7 @@ func bench(b *testing.B, run func(u *upSetup) error) {
 
 // detourStep reports whether the step called name is part of the detour.
 func detourStep(name string) bool {
-	for _, w := range []string{"tag", "power off", "resize", "power on on "} {
+	for _, w := range []string{"tag", "power off", "resize", "power on as "} {
 		if strings.Contains(name, w) {
 			return true
 		}

@@ -212,6 +212,16 @@ func TestUpDryRun(t *testing.T) {
 		t.Errorf("the plan does not show the host entry %s:\n%s", want, out)
 	}
 
+	// Without a key NixOS would let in, the plan is still shown, then what
+	// stands in the way.
+	u.Stdout.Reset()
+	nokey := o
+	nokey.Files.AuthorizedKeys = sshtest.TempFile(t, "authorized_keys", "# nobody yet\n")
+	err := Up(context.Background(), u.Env, "web1", nokey)
+	if err == nil || !strings.Contains(err.Error(), "has no key") || !hasLine(u.Stdout.String(), "up web1: route anywhere in sfo3") {
+		t.Errorf("dry run without keys: %v\n%s", err, u.Stdout)
+	}
+
 	u.Stdout.Reset()
 	o.JSON, o.Route = true, "infect"
 	o.Infect = u.infectOptions(t)
