@@ -7,6 +7,7 @@ package anywhere
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,8 @@ type Files struct {
 	Device         string // on the host: the disk to wipe; "" = DefaultDevice
 	OSRelease      string // on the host: "" = verify.DefaultOSRelease
 	Disks          string // on the host: lsblk's JSON instead of running lsblk; "" = run it
+	Uname          string // on the host: the uname whose -m names the architecture; "" = uname from PATH
+	MemInfo        string // on the host: "" = /proc/meminfo
 }
 
 // Checks are the options of Preflight.
@@ -73,7 +76,7 @@ func Preflight(ctx context.Context, host string, cfg remote.Config, o Checks) (v
 	defer c.Close()
 	rep.Add(verify.Pass("login", "host key "+c.HostKeyFingerprint()))
 	rep.Add(checkMemory(ctx, c, o))
-	rep.Add(checkArch(ctx, c))
+	rep.Add(checkArch(ctx, c, o.Uname))
 	rep.Add(checkDevice(ctx, c, o.Device))
 	rep.Add(checkSystem(ctx, c, o))
 	if ctx.Err() != nil {
@@ -95,13 +98,14 @@ func unchanged(rep verify.Report, host string) error {
 const memorySlack = 10 // percent
 
 func checkMemory(ctx context.Context, c *remote.Client, o Checks) verify.Check {
-	out, err := c.Output(ctx, "cat /proc/meminfo")
+	path := cmp.Or(o.MemInfo, "/proc/meminfo")
+	out, err := c.Output(ctx, "cat "+remote.ShellQuote(path))
 	if err != nil {
-		return verify.Fail("memory", fmt.Errorf("read /proc/meminfo: %w", err))
+		return verify.Fail("memory", fmt.Errorf("read %s: %w", path, err))
 	}
 	mb, err := memTotalMB(out)
 	if err != nil {
-		return verify.Fail("memory", err)
+		return verify.Fail("memory", fmt.Errorf("%s: %w", path, err))
 	}
 	if mb >= o.MinMemoryMB*(100-memorySlack)/100 {
 		return verify.Pass("memory", fmt.Sprintf("%d MB (MemTotal); nixos-anywhere needs a %d MB droplet", mb, o.MinMemoryMB))
@@ -137,11 +141,11 @@ func memTotalMB(meminfo []byte) (int, error) {
 			return kb / 1024, nil
 		}
 	}
-	return 0, errors.New("/proc/meminfo has no MemTotal line in kB")
+	return 0, errors.New("no MemTotal line in kB")
 }
 
-func checkArch(ctx context.Context, c *remote.Client) verify.Check {
-	out, err := c.Output(ctx, "uname -m")
+func checkArch(ctx context.Context, c *remote.Client, uname string) verify.Check {
+	out, err := c.Output(ctx, remote.ShellQuote(cmp.Or(uname, "uname"))+" -m")
 	if err != nil {
 		return verify.Fail("arch", err)
 	}

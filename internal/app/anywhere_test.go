@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,9 +37,6 @@ type anywhereSetup struct {
 
 func newAnywhereSetup(t *testing.T) *anywhereSetup {
 	t.Helper()
-	if runtime.GOARCH != "amd64" {
-		t.Skip("the preflight refuses machines other than x86_64")
-	}
 	te, s := newSSHEnv(t, fastSim)
 
 	d, _, err := Provision(context.Background(), te.Env, te.Spec(Overrides{IPv6: ptr(false)}), nil)
@@ -196,6 +192,22 @@ func TestAnywhereRefusesInstalledNixOS(t *testing.T) {
 		t.Errorf("error = %v\nwant it to end with %s", err, want)
 	}
 	if !hasLine(a.Stdout.String(), "system: FAILED NixOS 25.11") {
+		t.Errorf("stdout:\n%s", a.Stdout)
+	}
+}
+
+// Whatever this machine is, a droplet that is not x86_64 is refused.
+func TestAnywhereRefusesOtherArchitecture(t *testing.T) {
+	a := newAnywhereSetup(t)
+	a.files.Uname = sshtest.Uname(t, "aarch64")
+
+	err := Anywhere(context.Background(), a.Env, a.droplet.Name, AnywhereOptions{Runner: neverRun{t}, Files: a.files})
+
+	want := "arch: aarch64: the flake's digitalocean configuration is built for x86_64-linux only; nothing on " + a.ip + " was changed"
+	if err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("error = %v\nwant it to end with %s", err, want)
+	}
+	if !hasLine(a.Stdout.String(), "arch: FAILED aarch64") {
 		t.Errorf("stdout:\n%s", a.Stdout)
 	}
 }

@@ -103,8 +103,8 @@ func newSSHEnv(t testing.TB, opts dosim.Options) (*testEnv, *sshtest.Server) {
 }
 
 // anywhereFiles are what the anywhere route reads, as files in a temporary
-// directory: a Debian droplet with a /dev/vda, and authorized keys holding
-// s's client key.
+// directory: an x86_64 Debian droplet of 2 GB with a /dev/vda, and
+// authorized keys holding s's client key.
 func anywhereFiles(t testing.TB, s *sshtest.Server) anywhere.Files {
 	t.Helper()
 	dir := t.TempDir()
@@ -112,6 +112,8 @@ func anywhereFiles(t testing.TB, s *sshtest.Server) anywhere.Files {
 		AuthorizedKeys: filepath.Join(dir, "authorized_keys"),
 		Device:         filepath.Join(dir, "vda"),
 		OSRelease:      filepath.Join(dir, "os-release"),
+		Uname:          sshtest.Uname(t, "x86_64"),
+		MemInfo:        sshtest.MemInfo(t, 2014228),
 	}
 	sshtest.WriteFile(t, files.AuthorizedKeys, sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n")
 	sshtest.WriteFile(t, files.Device, "")

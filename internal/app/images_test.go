@@ -43,12 +43,7 @@ type staticHost struct {
 
 func newStaticHost(t *testing.T) staticHost {
 	t.Helper()
-	if _, err := exec.LookPath("rsync"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("rsync is required under CI (apt-get install rsync)")
-		}
-		t.Skip("rsync is not installed")
-	}
+	sshtest.Require(t, "rsync", "rsync")
 	s := sshtest.Start(t)
 	dir := t.TempDir()
 	web := httptest.NewServer(http.FileServer(http.Dir(dir)))

@@ -62,18 +62,6 @@ func TestPublishRsyncMissing(t *testing.T) {
 	}
 }
 
-// needRsync skips without rsync, except under CI, where a skip would hide
-// that the publish step was never tried.
-func needRsync(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("rsync"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("rsync is required under CI (apt-get install rsync)")
-		}
-		t.Skip("rsync is not installed")
-	}
-}
-
 // loopbackSSH is rsync's remote shell for s: its key and host key only,
 // nothing from the user's ssh config, and never a prompt.
 func loopbackSSH(t *testing.T, s *sshtest.Server) string {
@@ -82,7 +70,7 @@ func loopbackSSH(t *testing.T, s *sshtest.Server) string {
 }
 
 func TestPublishOverSSH(t *testing.T) {
-	needRsync(t)
+	sshtest.Require(t, "rsync", "rsync")
 	s := sshtest.Start(t)
 	src, size, _ := writeImage(t, t.TempDir(), "nixos.qcow2.gz")
 	os.Chmod(src, 0o600) // the host must still serve it to everyone
@@ -107,7 +95,7 @@ func TestPublishOverSSH(t *testing.T) {
 }
 
 func TestPublishOverSSHFails(t *testing.T) {
-	needRsync(t)
+	sshtest.Require(t, "rsync", "rsync")
 	s := sshtest.Start(t)
 	src, _, _ := writeImage(t, t.TempDir(), "nixos.qcow2.gz")
 	var progress bytes.Buffer

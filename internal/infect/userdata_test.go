@@ -2,7 +2,6 @@ package infect
 
 import (
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -98,9 +97,7 @@ const yamllintConfig = `{extends: default, rules: {line-length: disable, documen
 // checkYAML lints the rendered user data with yamllint; warnings fail too.
 func checkYAML(t *testing.T, ud string) {
 	t.Helper()
-	if !haveTool(t, "yamllint") {
-		return
-	}
+	sshtest.Require(t, "yamllint", "yamllint")
 	cmd := exec.Command("yamllint", "--strict", "-f", "parsable", "-d", yamllintConfig, "-")
 	cmd.Stdin = strings.NewReader(ud)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -115,9 +112,7 @@ func checkShell(t *testing.T, script string) {
 	if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
 		t.Errorf("bash -n: %v\n%s", err, out)
 	}
-	if !haveTool(t, "shellcheck") {
-		return
-	}
+	sshtest.Require(t, "shellcheck", "shellcheck")
 	if out, err := exec.Command("shellcheck", path).CombinedOutput(); err != nil {
 		t.Errorf("shellcheck: %v\n%s\n%s", err, out, script)
 	}
@@ -128,9 +123,7 @@ func checkShell(t *testing.T, script string) {
 // is lost on the way through YAML and Nix.
 func checkImport(t *testing.T, module string, keys []string) {
 	t.Helper()
-	if !haveTool(t, "nix-instantiate") {
-		return
-	}
+	sshtest.Require(t, "nix-instantiate", "nix-bin")
 	path := sshtest.TempFile(t, "nixos-systems.nix", module)
 	expr := `{ file }: let m = import file { lib.mkDefault = v: v; }; in ` +
 		`{ keys = m.users.users.root.openssh.authorizedKeys.keys; params = m.boot.kernelParams; systemdInitrd = m.boot.initrd.systemd.enable; }`
@@ -158,19 +151,6 @@ func checkImport(t *testing.T, module string, keys []string) {
 	if !cmp.Equal(got.Params, []string{"console=ttyS0,115200", "console=tty1"}) || got.SystemdInitrd {
 		t.Errorf("import = %+v, want the consoles and the scripted initrd", got)
 	}
-}
-
-// haveTool reports whether name is installed; CI must have it.
-func haveTool(t *testing.T, name string) bool {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is required under CI: %v", name, err)
-		}
-		t.Logf("%s is not installed; skipping that check", name)
-		return false
-	}
-	return true
 }
 
 func TestRenderRefuses(t *testing.T) {

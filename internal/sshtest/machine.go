@@ -1,0 +1,49 @@
+package sshtest
+
+// What tests need of the machine they run on: the programs the README's
+// packages install, and stand-ins for what a check reads of a droplet, so
+// that this machine can pass for any droplet.
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// Require returns the path of program, and fails the test when it is not
+// installed, naming the Debian package that installs it. The README's test
+// command needs every such program: a test skipped without one would hide
+// what was never tried.
+func Require(t testing.TB, program, pkg string) string {
+	t.Helper()
+	path, err := exec.LookPath(program)
+	if err != nil {
+		t.Fatalf("%s is not installed: apt-get install %s (the README's test command needs it; `nix develop` has it too)", program, pkg)
+	}
+	return path
+}
+
+// Uname writes a uname program that answers -m with machine, as uname on a
+// machine of that architecture does, and runs the real uname otherwise. It
+// returns the program's path, for checks that take the uname to run on the
+// server (anywhere.Files.Uname): this machine then stands in for one of any
+// architecture.
+func Uname(t testing.TB, machine string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "uname")
+	script := fmt.Sprintf("#!/bin/sh\nif [ \"$*\" = -m ]; then echo %s; else exec uname \"$@\"; fi\n", machine)
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatalf("write %s: %v", path, err)
+	}
+	return path
+}
+
+// MemInfo writes a /proc/meminfo of a machine whose kernel counts totalKB of
+// memory, and returns its path, for checks that take the file to read on
+// the server (anywhere.Files.MemInfo). A 2 GB droplet shows about 2000000.
+func MemInfo(t testing.TB, totalKB int) string {
+	t.Helper()
+	return TempFile(t, "meminfo", fmt.Sprintf("MemTotal:       %8d kB\nMemFree:        %8d kB\nMemAvailable:   %8d kB\n", totalKB, totalKB/2, totalKB*3/4))
+}
