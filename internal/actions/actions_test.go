@@ -32,6 +32,7 @@ type fake struct {
 	refuse         string // action type answered with 422
 	errored        string // action type that ends errored
 	stuck          string // action type that never completes
+	onPost         func() // called once an action is posted
 }
 
 type fakeAction struct {
@@ -88,6 +89,9 @@ func (f *fake) post(typ string, apply func()) (*godo.Action, *godo.Response, err
 	}
 	id := len(f.actions) + 1
 	f.actions[id] = &fakeAction{typ: typ, apply: apply}
+	if f.onPost != nil {
+		f.onPost()
+	}
 	return &godo.Action{ID: id, Status: godo.ActionInProgress, Type: typ}, nil, nil
 }
 
@@ -239,11 +243,12 @@ func TestResizeFaults(t *testing.T) {
 func TestWaitEndsWithContext(t *testing.T) {
 	f := newFake(StatusOff, "s-1vcpu-1gb")
 	f.stuck = "power_on"
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	f.onPost = cancel // the context ends while the action is waited for
 	err := client(f, &bytes.Buffer{}).PowerOn(ctx, 7)
 	var ae *Error
-	if !errors.As(err, &ae) || !errors.Is(err, context.DeadlineExceeded) || ae.ActionID != 1 {
+	if !errors.As(err, &ae) || !errors.Is(err, context.Canceled) || ae.ActionID != 1 {
 		t.Errorf("err = %v", err)
 	}
 }

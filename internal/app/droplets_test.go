@@ -273,7 +273,10 @@ func TestCreateInterruptedLeavesDropletFindable(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
-		for len(te.Sim.Droplets()) == 0 {
+		// The wait is on once it reads the droplet by its ID.
+		for !slices.ContainsFunc(te.Sim.Requests(), func(r dosim.Request) bool {
+			return r.Method == "GET" && strings.HasPrefix(r.Path, "/v2/droplets/")
+		}) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		cancel()

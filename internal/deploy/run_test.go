@@ -124,7 +124,7 @@ func (f *fakeDeployRS) Run(ctx context.Context, c runner.Command) error {
 	f.mu.Unlock()
 	select {
 	case <-f.startedAll:
-	case <-time.After(10 * time.Second):
+	case <-time.After(sshtest.HangLimit): // runs one after another end here
 		return fmt.Errorf("%s: the other deploys never started alongside", name)
 	case <-ctx.Done():
 		return ctx.Err()

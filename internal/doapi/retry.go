@@ -21,6 +21,9 @@ type retryTransport struct {
 	retries          int
 	minWait, maxWait time.Duration
 	log              io.Writer
+	// pause waits between attempts: d, or less if ctx ends first, which it
+	// returns; nil = sleep on the clock. Tests see the pauses asked for.
+	pause func(ctx context.Context, d time.Duration) error
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -50,10 +53,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			fmt.Fprintf(t.log, "digitalocean: %s %s: %s; retrying in %s (attempt %d of %d)\n",
 				req.Method, req.URL.Path, why, delay.Round(time.Second/10), attempt+2, t.retries+1)
 		}
-		select {
-		case <-req.Context().Done():
-			return nil, req.Context().Err()
-		case <-time.After(delay):
+		pause := t.pause
+		if pause == nil {
+			pause = sleep
+		}
+		if err := pause(req.Context(), delay); err != nil {
+			return nil, err
 		}
 		wait = min(wait*2, t.maxWait)
 		if req.GetBody != nil {
@@ -64,6 +69,18 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			req = req.Clone(req.Context())
 			req.Body = body
 		}
+	}
+}
+
+// sleep waits d, or less if ctx ends first, which it returns.
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
 	}
 }
 

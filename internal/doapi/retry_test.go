@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // script answers the n-th request with steps[n] (the last step repeats).
@@ -140,25 +143,37 @@ func TestRetryResendsBody(t *testing.T) {
 	}
 }
 
+// The retry waits as long as the server's Retry-After says, between the
+// answer that said so and the next attempt.
 func TestRetryHonoursRetryAfter(t *testing.T) {
-	srv, _ := script(t, status(429, "Retry-After", "1"), status(200))
-	start := time.Now()
-	resp, err := client(io.Discard).Get(srv.URL)
+	srv, n := script(t, status(429, "Retry-After", "1"), status(200))
+	var pauses []string
+	rt := client(io.Discard).Transport.(*retryTransport)
+	rt.pause = func(ctx context.Context, d time.Duration) error {
+		pauses = append(pauses, fmt.Sprintf("%s after request %d", d, n.Load()))
+		return nil
+	}
+	resp, err := (&http.Client{Transport: rt}).Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if waited := time.Since(start); waited < time.Second {
-		t.Errorf("retried after %s, before the server's Retry-After of 1s", waited)
+	if diff := cmp.Diff([]string{"1s after request 1"}, pauses); diff != "" || n.Load() != 2 {
+		t.Errorf("pauses (-want +got):\n%s%d requests, want 2", diff, n.Load())
 	}
 }
 
+// A cancel during the wait before a retry ends it: no more requests.
 func TestRetryStopsOnCancel(t *testing.T) {
 	srv, n := script(t, status(503, "Retry-After", "1"))
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	rt := client(io.Discard).Transport.(*retryTransport)
+	rt.pause = func(ctx context.Context, d time.Duration) error {
+		cancel()
+		return sleep(ctx, d)
+	}
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
-	_, err := client(io.Discard).Do(req)
+	_, err := (&http.Client{Transport: rt}).Do(req)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/digitalocean/godo"
 	"golang.org/x/oauth2"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 func TestFaultStatus(t *testing.T) {
@@ -92,7 +94,7 @@ func TestFaultDelay(t *testing.T) {
 		_, _, err := e.client.Sizes.List(ctx, nil)
 		answered <- err
 	}()
-	eventually(t, "the delayed request to wait on the clock", func() bool { return e.clock.Pending() == 1 })
+	sshtest.Eventually(t, "the delayed request to wait on the clock", func() bool { return e.clock.Pending() == 1 })
 	e.clock.Advance(delay - time.Nanosecond)
 	if e.clock.Pending() != 1 {
 		t.Fatal("the delay ended before it passed")
@@ -116,7 +118,7 @@ func TestFaultDelay(t *testing.T) {
 	if err == nil || errors.As(err, &er) {
 		t.Fatalf("impatient client got %v, want a timeout", err)
 	}
-	eventually(t, "the abandoned request to be recorded", func() bool {
+	sshtest.Eventually(t, "the abandoned request to be recorded", func() bool {
 		reqs := e.sim.Requests()
 		last := reqs[len(reqs)-1]
 		return last.Path == "/v2/regions" && last.Status == 0 && e.clock.Pending() == 0

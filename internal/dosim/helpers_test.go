@@ -167,21 +167,6 @@ func basicRequest(name string) *godo.DropletCreateRequest {
 	}
 }
 
-// eventually polls cond until it holds, for what happens outside the
-// simulator's clock (a connection closing, a goroutine reaching a wait). The
-// bound only keeps a broken test from hanging; it is not a speed limit.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	const bound = 30 * time.Second
-	deadline := time.Now().Add(bound)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not happen within %v", what, bound)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 // wantStatus checks that err is godo's error for status with message.
 func wantStatus(t *testing.T, err error, status int, message string) *godo.ErrorResponse {
 	t.Helper()

@@ -8,11 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/digitalocean/godo"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 func TestUnknownEndpoints(t *testing.T) {
@@ -90,18 +91,13 @@ func TestListenAndServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the simulator to serve", func() bool {
+	sshtest.Eventually(t, "the simulator to serve", func() bool {
 		_, _, err := client.Sizes.List(ctx, nil)
 		return err == nil
 	})
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("ListenAndServe: %v", err)
-		}
-	case <-time.After(30 * time.Second): // a bound against hanging, not a speed limit
-		t.Fatal("ListenAndServe did not return after cancel")
+	if err := sshtest.Await(t, done, "ListenAndServe to return after cancel"); err != nil {
+		t.Errorf("ListenAndServe: %v", err)
 	}
 	mu.Lock()
 	defer mu.Unlock()

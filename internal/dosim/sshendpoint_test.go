@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 // freePort finds a TCP port nothing listens on; droplet endpoints listen on
@@ -122,7 +124,7 @@ func TestSSHEndpointForwardsToBackend(t *testing.T) {
 	addr := sshAddr(t, e, d.ID, port)
 	var conn net.Conn
 	var err error
-	eventually(t, "the SSH endpoint to listen", func() bool {
+	sshtest.Eventually(t, "the SSH endpoint to listen", func() bool {
 		conn, err = net.Dial("tcp", addr)
 		return err == nil
 	})

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 // TestNothingLost interrupts create in the ways a user meets (a timeout,
@@ -27,7 +27,12 @@ func TestNothingLost(t *testing.T) {
 		f := startSim(t, dosim.Options{NeverActive: true})
 		sh := f.shell(t)
 		p := sh.start(t, "create", "-name=stopped1")
-		waitUntil(t, "the droplet exists", func() bool { return len(f.Droplets()) > 0 })
+		// Once the droplet exists and the wait for it is on, as a user
+		// tired of waiting would.
+		sshtest.Eventually(t, "the wait for the droplet", func() bool {
+			out := p.stderr.String()
+			return len(f.Droplets()) > 0 && (strings.Contains(out, "no address yet") || strings.Contains(out, "waiting for SSH"))
+		})
 		if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 			t.Fatal(err)
 		}
@@ -83,15 +88,5 @@ func listThenDestroy(t *testing.T, f *fakeDO, sh *shell, name string) {
 	mustSucceed(t, sh.run(t, "destroy", name, "-yes"))
 	if names := f.dropletNames(); len(names) != 0 {
 		t.Errorf("after destroy the account still has droplets %v", names)
-	}
-}
-
-// waitUntil polls cond for up to 10s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 10s for %s", what)
-		}
 	}
 }

@@ -297,6 +297,6 @@ func doctlConfig(t *testing.T, sh *shell, content string) {
 // waitFor waits until buf holds want and returns what it holds.
 func waitFor(t *testing.T, buf *syncBuffer, want string) string {
 	t.Helper()
-	waitUntil(t, fmt.Sprintf("%q in the output", want), func() bool { return strings.Contains(buf.String(), want) })
+	sshtest.Eventually(t, fmt.Sprintf("%q in the output", want), func() bool { return strings.Contains(buf.String(), want) })
 	return buf.String()
 }

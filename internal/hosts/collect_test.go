@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/ssh"
@@ -58,7 +57,7 @@ func newDroplet(t *testing.T) *droplet {
 
 func (d *droplet) dial(t *testing.T) *remote.Client {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), sshtest.HangLimit)
 	defer cancel()
 	c, err := remote.Dial(ctx, d.sshd.Host, remote.Config{
 		User: d.sshd.User, Port: d.sshd.Port, IdentityFile: d.sshd.ClientKeyFile,

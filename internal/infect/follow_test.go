@@ -41,14 +41,14 @@ func (d *fakeDroplet) appendLog(s string) {
 func (d *fakeDroplet) follower(log *sshtest.Buffer) Follower {
 	return Follower{
 		Host: d.srv.Host, SSH: d.ssh, Paths: d.paths, Log: log, Prefix: "infect: ",
-		Poll: 20 * time.Millisecond, RebootTimeout: 10 * time.Second,
+		Poll: 20 * time.Millisecond, RebootTimeout: sshtest.HangLimit,
 	}
 }
 
 // follow runs Follow in the background; the result arrives on the channel.
 func follow(t *testing.T, f Follower) <-chan followResult {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), sshtest.HangLimit)
 	done := make(chan followResult, 1)
 	t.Cleanup(cancel) // ends a Follow that a failed test left running
 	go func() {
@@ -215,12 +215,7 @@ func TestFollowStopsWithContext(t *testing.T) {
 	}()
 	log.WaitFor(t, "nixos-infect running")
 	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("err = %v, want it to wrap context.Canceled", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Follow went on after its context ended")
+	if err := sshtest.Await(t, done, "Follow to return after its context ended"); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want it to wrap context.Canceled", err)
 	}
 }

@@ -19,26 +19,27 @@ func TestDialTimeoutOnSilentPort(t *testing.T) {
 	l := silentListener(t)
 	cfg := freshConfig(t, l)
 	cfg.DialTimeout = 300 * time.Millisecond
-	start := time.Now()
 
 	_, err := Dial(context.Background(), "127.0.0.1", cfg)
 
-	elapsed := time.Since(start)
+	// Only the timeout's own deadline ends a handshake with a silent server.
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no ssh handshake within 300ms") {
 		t.Errorf("Dial: %v, want a handshake timeout wrapping context.DeadlineExceeded", err)
-	}
-	if elapsed < 300*time.Millisecond {
-		t.Errorf("Dial gave up after %s, before its 300ms timeout", elapsed)
 	}
 }
 
 func TestDialCancel(t *testing.T) {
 	t.Parallel()
-	l := silentListener(t)
+	accepted := make(chan struct{}, 1)
+	l := listener(t, func(net.Conn) { accepted <- struct{}{} })
 	cfg := freshConfig(t, l)
 	cfg.DialTimeout = time.Minute
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
+	// Cancelled once the server has the connection: the handshake is waiting.
+	go func() {
+		<-accepted
+		cancel()
+	}()
 
 	_, err := Dial(ctx, "127.0.0.1", cfg)
 
@@ -86,13 +87,8 @@ func TestKeepAlive(t *testing.T) {
 	go func() { done <- c.Stream(context.Background(), "echo started; sleep 30", stdout, nil) }()
 	stdout.WaitFor(t, "started\n")
 	proxy.frozen.Store(true)
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "keepalive unanswered") {
-			t.Errorf("Stream: %v, want the keepalive to give up", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Stream still running 5s after the server fell silent")
+	if err := sshtest.Await(t, done, "Stream to end after the server fell silent"); err == nil || !strings.Contains(err.Error(), "keepalive unanswered") {
+		t.Errorf("Stream: %v, want the keepalive to give up", err)
 	}
 }
 

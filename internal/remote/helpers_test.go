@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
@@ -34,7 +33,7 @@ func (n noticeFails) Write(p []byte) (int, error) {
 
 func mustDial(t *testing.T, host string, cfg Config) *Client {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), sshtest.HangLimit)
 	defer cancel()
 	c, err := Dial(ctx, host, cfg)
 	if err != nil {

@@ -95,13 +95,8 @@ func TestStreamDeliversOutputLive(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Stream did not return")
+	if err := sshtest.Await(t, done, "Stream to return"); err != nil {
+		t.Fatal(err)
 	}
 	if got := stdout.String(); got != "first\nthird\n" {
 		t.Errorf("stdout = %q", got)

@@ -47,7 +47,7 @@ func (b *Buffer) signal() chan struct{} {
 // the end of the first want; the test fails if it never comes.
 func (b *Buffer) WaitFor(t testing.TB, want string) string {
 	t.Helper()
-	timeout := time.After(hangLimit)
+	timeout := time.After(HangLimit)
 	for {
 		b.mu.Lock()
 		s, written := b.buf.String(), b.signal()
@@ -58,7 +58,7 @@ func (b *Buffer) WaitFor(t testing.TB, want string) string {
 		select {
 		case <-written:
 		case <-timeout:
-			t.Fatalf("output never showed %q in %s:\n%s", want, hangLimit, b)
+			t.Fatalf("output never showed %q in %s:\n%s", want, HangLimit, b)
 		}
 	}
 }

@@ -21,7 +21,7 @@ func (s *Server) ClearStartupLock(t testing.TB) {
 // WaitOrphaned waits until process pid's parent is no longer parent.
 func WaitOrphaned(t testing.TB, pid, parent int) {
 	t.Helper()
-	waitUntil(t, "the process to lose its parent", func() bool { return ParentOf(pid) != parent })
+	Eventually(t, "the process to lose its parent", func() bool { return ParentOf(pid) != parent })
 }
 
 // ParentOf returns the parent of process pid, 0 once it is gone.

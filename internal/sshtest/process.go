@@ -10,27 +10,43 @@ import (
 	"time"
 )
 
-// hangLimit is how long the waits here give an event that should come:
-// far beyond the time it takes, so that only a hang fails the test.
-const hangLimit = 30 * time.Second
+// HangLimit is how long tests wait for an event that should come: far
+// beyond the time it takes, so that only a hang fails a test, never a slow
+// or busy machine. How fast things happen is for benchmarks.
+const HangLimit = 30 * time.Second
 
 // WaitGone waits until process pid has exited, failing the test if it
 // hangs on. A zombie counts as gone: its parent may be no process that
 // reaps it, such as a test whose command's group was killed.
 func WaitGone(t testing.TB, pid int) {
 	t.Helper()
-	waitUntil(t, fmt.Sprintf("process %d to exit", pid), func() bool {
+	Eventually(t, fmt.Sprintf("process %d to exit", pid), func() bool {
 		state, _, ok := procStat(strconv.Itoa(pid))
 		return !ok || state == "Z"
 	})
 }
 
-// waitUntil polls cond until it holds, failing the test after hangLimit.
-func waitUntil(t testing.TB, what string, cond func() bool) {
+// Await returns the value ch delivers, failing the test when none comes
+// within HangLimit; what names what was awaited.
+func Await[T any](t testing.TB, ch <-chan T, what string) T {
 	t.Helper()
-	for deadline := time.Now().Add(hangLimit); !cond(); time.Sleep(5 * time.Millisecond) {
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(HangLimit):
+		t.Fatalf("waited %s for %s", HangLimit, what)
+		var none T
+		return none
+	}
+}
+
+// Eventually polls cond until it holds, failing the test after HangLimit;
+// what names what was awaited.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(HangLimit); !cond(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", hangLimit, what)
+			t.Fatalf("waited %s for %s", HangLimit, what)
 		}
 	}
 }

@@ -163,13 +163,8 @@ func TestStopEndsRunningCommands(t *testing.T) {
 	go func() { done <- session.Wait() }()
 
 	s.Stop(t)
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Error("sleep 30 exited cleanly through Stop")
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("command still running 5s after Stop")
+	if err := sshtest.Await(t, done, "the command to end after Stop"); err == nil {
+		t.Error("sleep 30 exited cleanly through Stop")
 	}
 }
 

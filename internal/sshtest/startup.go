@@ -62,7 +62,7 @@ func (s *Server) Starting() int {
 func (s *Server) WaitStarting(t testing.TB) int {
 	t.Helper()
 	var pid int
-	waitUntil(t, "a shell to start", func() bool { pid = s.Starting(); return pid != 0 })
+	Eventually(t, "a shell to start", func() bool { pid = s.Starting(); return pid != 0 })
 	return pid
 }
 

@@ -146,7 +146,7 @@ func TestRunWaitsThroughReboot(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		_, err := verify.Run(context.Background(), s.Host, cfg, verify.Expect{
-			OSRelease: sshtest.TempFile(t, "os-release", nixosRelease), WaitTimeout: 20 * time.Second, Poll: 20 * time.Millisecond, Log: &log,
+			OSRelease: sshtest.TempFile(t, "os-release", nixosRelease), WaitTimeout: sshtest.HangLimit, Poll: 20 * time.Millisecond, Log: &log,
 		})
 		done <- err
 	}()
@@ -158,15 +158,10 @@ func TestRunWaitsThroughReboot(t *testing.T) {
 	}
 	s.Restart(t)
 
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("Run did not return 15s after the server came back")
+	if err := sshtest.Await(t, done, "Run to return after the server came back"); err != nil {
+		t.Fatal(err)
 	}
-	if !strings.HasPrefix(log.String(), "waiting up to 20s for SSH on "+s.Addr+"\n") || !strings.Contains(log.String(), s.Addr+" answers SSH after ") {
+	if !strings.HasPrefix(log.String(), "waiting up to "+sshtest.HangLimit.String()+" for SSH on "+s.Addr+"\n") || !strings.Contains(log.String(), s.Addr+" answers SSH after ") {
 		t.Errorf("log:\n%s", log.String())
 	}
 }
