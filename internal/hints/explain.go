@@ -40,7 +40,6 @@ var kinds = map[*problem.Kind]string{
 	images.ErrImportUnknown:       ": check `" + Images + "` before retrying",
 	images.ErrImportGone:          "; import it again with `" + UploadImage + "`",
 	images.ErrImportFailed:        ", then run `" + UploadImage + "` again",
-	infect.ErrNotRebooted:         ", then run `" + Infect + "` again to check it",
 	prompt.ErrDeclined:            ": answer y to the question, or pass -yes",
 }
 
@@ -103,8 +102,15 @@ func phrase(err error) string {
 		return "; " + upWhere(e)
 	case *remote.AuthError:
 		return " (`" + Create + "` uses DROPLET_SSH_KEYS)"
+	case *infect.NotRebootedError:
+		return rebootIt(e) + ", then run `" + Infect + "` again to check it"
 	}
 	return ""
+}
+
+// rebootIt says how to reboot a droplet that finished its install.
+func rebootIt(e *infect.NotRebootedError) string {
+	return fmt.Sprintf(": reboot it (`ssh %s reboot`)", e.Login)
 }
 
 // Explain returns err with what the operator can do about it, in the words
@@ -117,17 +123,20 @@ func Explain(err error) error {
 	}
 	var said []string
 	// A stopped up says itself where its droplet is, how to go on (not
-	// with the anywhere target) and how to remove it.
+	// with the anywhere or infect target) and how to remove it.
 	var stopped *plan.Stopped
 	inUp := errors.As(err, &stopped)
 	walk(err, func(e error) {
-		switch e.(type) {
-		case *droplets.StrandedError, *anywhere.InstallError:
-			if inUp {
+		p := phrase(e)
+		if inUp {
+			switch e := e.(type) {
+			case *droplets.StrandedError, *anywhere.InstallError:
 				return
+			case *infect.NotRebootedError:
+				p = rebootIt(e)
 			}
 		}
-		if p := phrase(e); p != "" && !slices.Contains(said, p) {
+		if p != "" && !slices.Contains(said, p) {
 			said = append(said, p)
 		}
 	})

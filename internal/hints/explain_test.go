@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
@@ -51,6 +53,8 @@ func TestExplain(t *testing.T) {
 			(&anywhere.TooSmallError{MB: 980, MinMB: 2048}).Error() + "; resize the droplet to a size of at least 2048 MB (`mage sizes` lists them)"},
 		{"install timed out in disko", &anywhere.InstallError{Phase: anywhere.PhaseDisko, Err: context.DeadlineExceeded},
 			(&anywhere.InstallError{Phase: anywhere.PhaseDisko, Err: context.DeadlineExceeded}).Error() + ", so run `mage anywhere` again to retry; -timeout allows it longer"},
+		{"not rebooted", fmt.Errorf("follow: %w", &infect.NotRebootedError{Host: "203.0.113.7", Login: "admin@203.0.113.7", For: 10 * time.Minute}),
+			"follow: nixos-infect finished 10m0s ago but 203.0.113.7 has not rebooted: reboot it (`ssh admin@203.0.113.7 reboot`), then run `mage infect` again to check it"},
 		{"nothing to add", errors.New("no route to host"), "no route to host"},
 	}
 	for _, tc := range tests {
@@ -104,6 +108,12 @@ func TestExplainStoppedUp(t *testing.T) {
 	var ie *anywhere.InstallError
 	if !errors.As(err, &ie) {
 		t.Error("the install's error is not reachable through the explanation")
+	}
+
+	notRebooted := Explain(&plan.Stopped{Err: &infect.NotRebootedError{Host: "203.0.113.7", Login: "root@203.0.113.7", For: time.Hour}, Name: "web1", Route: plan.Infect, Droplet: &d})
+	if msg := notRebooted.Error(); !strings.HasPrefix(msg, "nixos-infect finished 1h0m0s ago but 203.0.113.7 has not rebooted: reboot it (`ssh root@203.0.113.7 reboot`); droplet cheap1") ||
+		strings.Contains(msg, "mage infect") || !strings.Contains(msg, "`mage up web1 -route=infect` continues from here") {
+		t.Errorf("a stopped up's infect that did not reboot: %q", msg)
 	}
 
 	infectStop := Explain(&plan.Stopped{Err: errors.New("interrupted"), Name: "web1", Route: plan.Infect})

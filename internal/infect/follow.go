@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
@@ -24,9 +23,17 @@ type Follower struct {
 	RebootTimeout time.Duration // how long the droplet may stay unreachable, or finished but not rebooted; 0 = 10m
 }
 
-// ErrNotRebooted is an install that finished but whose droplet did not
+// NotRebootedError is an install that finished but whose droplet did not
 // reboot into NixOS in time.
-var ErrNotRebooted = problem.NewKind("finished but not rebooted")
+type NotRebootedError struct {
+	Host  string        // the droplet's address
+	Login string        // user@host that logs in to it over SSH, as ssh(1) takes it
+	For   time.Duration // since nixos-infect said it was done
+}
+
+func (e *NotRebootedError) Error() string {
+	return fmt.Sprintf("nixos-infect finished %s ago but %s has not rebooted", e.For.Round(time.Second), e.Host)
+}
 
 // errLost marks a connection that went away: a reboot, or a network fault.
 var errLost = errors.New("connection lost")
@@ -160,9 +167,8 @@ func (r *run) watch(ctx context.Context, c *remote.Client) error {
 		if why := st.failure(); why != "" {
 			return &FailedError{Reason: why, State: st}
 		}
-		if st.done() && time.Since(r.doneAt) > r.RebootTimeout {
-			return ErrNotRebooted.Errorf("nixos-infect finished %s ago but %s has not rebooted: reboot it (ssh root@%s reboot)",
-				time.Since(r.doneAt).Round(time.Second), r.Host, r.Host)
+		if since := time.Since(r.doneAt); st.done() && since > r.RebootTimeout {
+			return &NotRebootedError{Host: r.Host, Login: r.SSH.Login(r.Host), For: since}
 		}
 	}
 }

@@ -161,8 +161,12 @@ func TestFollowFailsWhenDoneButNoReboot(t *testing.T) {
 	f := d.follower(&sshtest.Buffer{})
 	f.RebootTimeout = 200 * time.Millisecond
 	r := <-follow(t, f)
-	if r.err == nil || !strings.Contains(r.err.Error(), "has not rebooted") {
-		t.Fatalf("err = %v, want the missing reboot reported", r.err)
+	var late *NotRebootedError
+	if !errors.As(r.err, &late) || late.Host != d.srv.Host || late.Login != d.srv.User+"@"+d.srv.Host || late.For < f.RebootTimeout {
+		t.Fatalf("err = %#v, want the missing reboot reported with the login to reboot it", r.err)
+	}
+	if want := fmt.Sprintf("nixos-infect finished %s ago but %s has not rebooted", late.For.Round(time.Second), d.srv.Host); r.err.Error() != want {
+		t.Errorf("err = %q, want %q", r.err, want)
 	}
 }
 
