@@ -7,27 +7,22 @@
 # changes little beyond the nixpkgs revision: the configuration.nix that
 # nixos-infect's makeConf writes at the pin of internal/infect/pin.go,
 # without its per-host lines, plus the module that the user data
-# (digitalocean/infect-nixos.yaml) has it import, with the keys read from
-# the shared file instead of copied into the module.
+# (digitalocean/infect-nixos.yaml) has it import, the same file here.
 { lib, ... }:
 {
+  # As the user data adds it: root's keys, the consoles, the scripted
+  # initrd. Root's keys come only from the file all routes share: the keys
+  # nixos-infect copied from the droplet's /root/.ssh/authorized_keys (the
+  # account's keys) are not kept, so make sure yours is in the file
+  # (`mage deploy` refuses otherwise).
+  imports = [ ../digitalocean/infect-import.nix ];
+
   # As nixos-infect writes it.
   # Workaround for https://github.com/NixOS/nix/issues/8502
   services.logrotate.checkConfig = false;
   boot.tmp.cleanOnBoot = true;
   zramSwap.enable = true;
   services.openssh.enable = true;
-
-  # As the user data adds it. Root's keys come only from the file all routes
-  # share: the keys nixos-infect copied from the droplet's
-  # /root/.ssh/authorized_keys (the account's keys) are not kept, so make
-  # sure yours is in the file (`mage deploy` refuses otherwise).
-  users.users.root.openssh.authorizedKeys.keyFiles = [ ../digitalocean/authorized_keys ];
-  boot.kernelParams = [
-    "console=ttyS0,115200"
-    "console=tty1"
-  ];
-  boot.initrd.systemd.enable = lib.mkDefault false;
 
   # Deploys come from this flake from now on.
   nix.settings.experimental-features = [

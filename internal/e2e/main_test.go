@@ -419,7 +419,7 @@ func workdir(t *testing.T, keys []string) string {
 	if err := os.Mkdir(filepath.Join(dir, "digitalocean"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"settings.env", "infect-nixos.yaml"} {
+	for _, name := range []string{"settings.env", "infect-nixos.yaml", "infect-import.nix"} {
 		data, err := os.ReadFile(filepath.Join(repoRoot, "digitalocean", name))
 		if err != nil {
 			t.Fatal(err)

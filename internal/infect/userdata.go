@@ -49,7 +49,9 @@ func Render(tmplPath string, in Input) (string, error) {
 // render is Render with the script of p, and with every file the user data
 // touches on the droplet (the `at` function of the template) moved below
 // root, as Paths.Under does. On a droplet root is "" and the paths are as
-// written; tests run the rendered script in a temporary root.
+// written; tests run the rendered script in a temporary root. The template
+// takes in files beside it with `include`, indented with `indent` to sit in
+// a YAML block.
 func render(tmplPath string, in Input, p pin, root string) (string, error) {
 	if !validChannel.MatchString(in.Channel) {
 		return "", fmt.Errorf("INFECT_CHANNEL %q is not a NixOS channel name: use one such as nixos-25.11", in.Channel)
@@ -63,8 +65,12 @@ func render(tmplPath string, in Input, p pin, root string) (string, error) {
 	}
 	tmpl, err := template.New(tmplPath).Funcs(template.FuncMap{
 		"sh":       remote.ShellQuote,
-		"nix":      nixString,
 		"relative": func(p string) string { return strings.TrimLeft(p, "/") },
+		"include": func(name string) (string, error) {
+			b, err := os.ReadFile(filepath.Join(filepath.Dir(tmplPath), name))
+			return string(b), err
+		},
+		"indent": indent,
 		"at": func(p string) string {
 			if root == "" {
 				return p
@@ -109,9 +115,14 @@ func Check(ud string) error {
 	return nil
 }
 
-// nixString makes s a Nix string literal: in "..." only the backslash, the
-// quote and the start of an interpolation are special.
-func nixString(s string) string {
-	s = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "${", `\${`).Replace(s)
-	return `"` + s + `"`
+// indent puts n spaces before every line of s that is not empty, and drops
+// its last newline, which the template writes itself.
+func indent(n int, s string) string {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = strings.Repeat(" ", n) + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -2,6 +2,7 @@ package infect
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -84,7 +85,11 @@ func TestRenderUserData(t *testing.T) {
 			}
 			checkYAML(t, ud)
 			checkShell(t, script)
-			checkImport(t, cc.file(t, "/etc/nixos/nixos-systems.nix"), tc.in.Keys)
+			checkImport(t, cc, tc.in.Keys)
+			// The module on the droplet is the repository's, to the byte.
+			if module, err := os.ReadFile(filepath.Join("..", "..", "digitalocean", "infect-import.nix")); err != nil || cc.file(t, "/etc/nixos/nixos-systems.nix") != string(module) {
+				t.Errorf("the user data's module differs from digitalocean/infect-import.nix (%v):\n%s", err, cc.file(t, "/etc/nixos/nixos-systems.nix"))
+			}
 		})
 	}
 }
@@ -118,26 +123,33 @@ func checkShell(t *testing.T, script string) {
 	}
 }
 
-// checkImport evaluates the Nix module nixos-infect imports and compares
-// the keys it gives root with the ones it was made from, so that no quoting
-// is lost on the way through YAML and Nix.
-func checkImport(t *testing.T, module string, keys []string) {
+// checkImport writes the files of the user data into a temporary root, as
+// cloud-init writes them on the droplet, evaluates the Nix module
+// nixos-infect imports there, and compares the keys it gives root with the
+// ones it was made from, so that no line is lost or changed on the way
+// through YAML and the file beside the module.
+func checkImport(t *testing.T, cc cloudConfig, keys []string) {
 	t.Helper()
 	sshtest.Require(t, "nix-instantiate", "nix-bin")
-	path := sshtest.TempFile(t, "nixos-systems.nix", module)
-	expr := `{ file }: let m = import file { lib.mkDefault = v: v; }; in ` +
-		`{ keys = m.users.users.root.openssh.authorizedKeys.keys; params = m.boot.kernelParams; systemdInitrd = m.boot.initrd.systemd.enable; }`
+	root := t.TempDir()
+	for _, f := range cc.WriteFiles {
+		sshtest.WriteFile(t, filepath.Join(root, f.Path), f.Content)
+	}
+	module := filepath.Join(root, "etc", "nixos", "nixos-systems.nix")
+	expr := `{ file }: let m = import file { lib.mkDefault = v: v; }; keyFiles = m.users.users.root.openssh.authorizedKeys.keyFiles; in ` +
+		`{ keyFiles = map toString keyFiles; keys = map builtins.readFile keyFiles; params = m.boot.kernelParams; systemdInitrd = m.boot.initrd.systemd.enable; }`
 	// The dummy store: evaluating needs no store, so this runs for any user
 	// with no daemon, and Nix does not warn about a missing nixbld group.
 	// Only stdout is parsed; stderr is shown when the evaluation fails.
-	cmd := exec.Command("nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json", "--argstr", "file", path, "-E", expr)
+	cmd := exec.Command("nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json", "--argstr", "file", module, "-E", expr)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("evaluate the import: %v\n%s\n%s", err, stderr.String(), module)
+		t.Fatalf("evaluate the import: %v\n%s\n%s", err, stderr.String(), cc.file(t, "/etc/nixos/nixos-systems.nix"))
 	}
 	var got struct {
+		KeyFiles      []string
 		Keys          []string
 		Params        []string
 		SystemdInitrd bool
@@ -145,8 +157,19 @@ func checkImport(t *testing.T, module string, keys []string) {
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if diff := cmp.Diff(keys, got.Keys); diff != "" {
-		t.Errorf("root's keys in the import (-want +got):\n%s", diff)
+	if want := []string{filepath.Join(root, "etc", "nixos", "authorized_keys")}; !cmp.Equal(got.KeyFiles, want) {
+		t.Errorf("root's key files %q, want %q: the file the user data writes beside the module", got.KeyFiles, want)
+	}
+	var lines []string
+	for _, file := range got.Keys {
+		for _, line := range strings.Split(file, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				lines = append(lines, line)
+			}
+		}
+	}
+	if diff := cmp.Diff(keys, lines); diff != "" {
+		t.Errorf("root's keys through the import (-want +got):\n%s", diff)
 	}
 	if !cmp.Equal(got.Params, []string{"console=ttyS0,115200", "console=tty1"}) || got.SystemdInitrd {
 		t.Errorf("import = %+v, want the consoles and the scripted initrd", got)

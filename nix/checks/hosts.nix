@@ -2,7 +2,8 @@
 # its host.json says (hosts/default.nix): nixosConfigurations.<name> with the
 # host's names and stateVersion, root's keys from the shared file, and what
 # its route left (anywhere: its disk layout, checked as the route's layout;
-# infect: nixos-infect's root file system, boot loader and static network);
+# infect: nixos-infect's root file system, boot loader and static network,
+# and what the route's import added: consoles, the scripted initrd);
 # and deploy.nodes.<name> logging in as root at the host's address with magic
 # and auto rollback on. No host takes the name of the generic configuration,
 # and every node is a host.
@@ -31,7 +32,15 @@ let
       ++ require (
         (c.networking.defaultGateway or null) != null
       ) "${name}: no networking.defaultGateway (networking.nix)"
-      ++ expect "${name}: networking.dhcpcd.enable" (c.networking.dhcpcd.enable or null) false;
+      ++ expect "${name}: networking.dhcpcd.enable" (c.networking.dhcpcd.enable or null) false
+      # As digitalocean/infect-import.nix, which the droplet was installed
+      # with, sets them: the recovery console shows boot messages, and the
+      # scripted initrd stays.
+      ++ includes "${name}: boot.kernelParams" (c.boot.kernelParams or [ ]) [
+        "console=ttyS0,115200"
+        "console=tty1"
+      ]
+      ++ expect "${name}: boot.initrd.systemd.enable" (c.boot.initrd.systemd.enable or null) false;
   };
 
   host =
