@@ -38,7 +38,7 @@ func Create(ctx context.Context,
 	return app.Create(ctx, e, app.Overrides{Name: name, Size: size, Region: region, Image: image, IPv6: ipv6, Timeout: timeout}, deref(json))
 }
 
-// List prints the droplets this repo created, with addresses, age and cost.
+// List prints the droplets this repo created, with addresses, age, price and an estimate of their cost so far.
 func List(ctx context.Context,
 	json *bool, // print JSON instead of a table
 ) error {

@@ -37,8 +37,8 @@ var (
 
 func TestDropletTable(t *testing.T) {
 	want := "" +
-		"Name      ID    Public IPv4   Public IPv6   Size          Status   Age     Cost So Far   Per Month   Host\n" +
-		"nixos-1   501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07         $12.00      no\n"
+		"Name      ID    Public IPv4   Public IPv6   Size          Status   Age     Est. Cost So Far   Per Month   Host\n" +
+		"nixos-1   501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07              $12.00      no\n"
 	if diff := cmp.Diff(want, text(t, Droplet(droplet, now))); diff != "" {
 		t.Errorf("one droplet (-want +got):\n%s", diff)
 	}
@@ -46,10 +46,10 @@ func TestDropletTable(t *testing.T) {
 	web1 := droplet
 	web1.Name, web1.Host = "web1", true
 	want = "" +
-		"Name                  ID    Public IPv4   Public IPv6   Size          Status   Age     Cost So Far   Per Month   Host\n" +
-		"nixos-1               501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07         $12.00      no\n" +
-		"web1                  501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07         $12.00      yes\n" +
-		"Total: 2 droplet(s)                                                                    $0.14         $24.00\n"
+		"Name                  ID    Public IPv4   Public IPv6   Size          Status   Age     Est. Cost So Far   Per Month   Host\n" +
+		"nixos-1               501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07              $12.00      no\n" +
+		"web1                  501   203.0.113.7   -             s-1vcpu-2gb   active   3h07m   $0.07              $12.00      yes\n" +
+		"Total: 2 droplet(s)                                                                    $0.14              $24.00\n"
 	if diff := cmp.Diff(want, text(t, Droplets([]droplets.Droplet{droplet, web1}, now))); diff != "" {
 		t.Errorf("droplet list (-want +got):\n%s", diff)
 	}

@@ -21,7 +21,8 @@ func dropletTable(now time.Time) Table[droplets.Droplet] {
 			{"Size", func(d droplets.Droplet) string { return d.Size }},
 			{"Status", func(d droplets.Droplet) string { return d.Status }},
 			{"Age", func(d droplets.Droplet) string { return age(now.Sub(d.Created)) }},
-			{"Cost So Far", func(d droplets.Droplet) string { return money(d.CostSoFar) }},
+			// An estimate at the size it is on now (droplets.CostSince).
+			{"Est. Cost So Far", func(d droplets.Droplet) string { return money(d.CostSoFar) }},
 			{"Per Month", func(d droplets.Droplet) string { return money(d.PriceMonthly) }},
 			{"Host", func(d droplets.Droplet) string { return yesNo(d.Host) }},
 		},

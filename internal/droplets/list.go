@@ -29,7 +29,7 @@ type Droplet struct {
 	Created      time.Time `json:"created_at"`
 	PriceHourly  float64   `json:"price_hourly"`
 	PriceMonthly float64   `json:"price_monthly"`
-	CostSoFar    float64   `json:"cost_so_far"` // at the time it was described
+	CostSoFar    float64   `json:"cost_so_far"` // an estimate at the current size (CostSince), at the time it was described
 	// Host says whether the repository has a host entry of this name
 	// (hosts/<name>/), which makes the droplet a deploy target.
 	Host bool `json:"host"`
@@ -79,8 +79,13 @@ func WithIPv4(ctx context.Context, api API, ip string) (*godo.Droplet, error) {
 	return nil, nil
 }
 
-// CostSince is what a droplet has cost from created to now: every started
-// hour at the hourly price, never more than the monthly price per month.
+// CostSince estimates what a droplet has cost from created to now: every
+// started hour at the hourly price, never more than the monthly price per
+// 672 hours (DigitalOcean's monthly cap). Describe gives it the prices of
+// the size the droplet is on now, for its whole age: a droplet's actions
+// record when it was resized but not to which size, so the hours a resized
+// droplet spent on another size (up's detour) are counted at this one.
+// DigitalOcean's bill also caps each calendar month.
 func CostSince(created, now time.Time, hourly, monthly float64) float64 {
 	hours := math.Ceil(now.Sub(created).Hours())
 	if hours < 1 {
