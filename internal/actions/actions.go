@@ -33,11 +33,10 @@ type DropletActions interface {
 	Get(ctx context.Context, dropletID, actionID int) (*godo.Action, *godo.Response, error)
 }
 
-// Status values of droplets and actions that godo has no constants for.
+// Status values of droplets that godo has no constants for.
 const (
-	StatusOff     = "off"
-	StatusActive  = "active"
-	actionErrored = "errored"
+	StatusOff    = "off"
+	StatusActive = "active"
 )
 
 // Client runs droplet actions and waits for them. The zero durations suit
@@ -76,7 +75,7 @@ func (e *Error) Error() string {
 	switch {
 	case e.ActionID == 0:
 		return fmt.Sprintf("%s of droplet %d refused: %v", e.Type, e.DropletID, e.Err)
-	case e.Status == actionErrored:
+	case e.Status == doapi.ActionErrored:
 		return fmt.Sprintf("%s of droplet %d: DigitalOcean reports action %d errored", e.Type, e.DropletID, e.ActionID)
 	}
 	return fmt.Sprintf("%s of droplet %d: action %d still %s: %v", e.Type, e.DropletID, e.ActionID, cmp.Or(e.Status, "unread"), e.Err)
@@ -103,7 +102,7 @@ func (c Client) PowerOff(ctx context.Context, id int) error {
 		fmt.Fprintf(c.pace().Log, "shutdown of droplet %d refused (%v); cutting the power\n", id, doapi.Explain(err))
 	} else {
 		sctx, cancel := context.WithTimeout(ctx, grace)
-		err := c.until(sctx, true, func(ctx context.Context) (bool, error) {
+		err := c.pace().Until(sctx, true, func(ctx context.Context) (bool, error) {
 			d, err := c.get(ctx, id)
 			return err == nil && d.Status == StatusOff, err
 		})
@@ -204,8 +203,8 @@ func (c Client) wait(ctx context.Context, id int, a godo.Action) error {
 	actx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	status := a.Status
-	ended := func() bool { return status == godo.ActionCompleted || status == actionErrored }
-	err := c.until(actx, !ended(), func(ctx context.Context) (bool, error) {
+	ended := func() bool { return status == godo.ActionCompleted || status == doapi.ActionErrored }
+	err := c.pace().Until(actx, !ended(), func(ctx context.Context) (bool, error) {
 		if ended() {
 			return true, nil
 		}
@@ -221,7 +220,7 @@ func (c Client) wait(ctx context.Context, id int, a godo.Action) error {
 		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status, Err: fmt.Errorf("waited %s", limit)}
 	case err != nil:
 		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status, Err: err}
-	case status == actionErrored:
+	case status == doapi.ActionErrored:
 		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status}
 	}
 	fmt.Fprintf(c.pace().Log, "%s of droplet %d done after %s\n", typ, id, time.Since(start).Round(time.Second/10))
@@ -234,7 +233,7 @@ func (c Client) waitStatus(ctx context.Context, id int, status string) error {
 	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	var last string
-	err := c.until(wctx, false, func(ctx context.Context) (bool, error) {
+	err := c.pace().Until(wctx, false, func(ctx context.Context) (bool, error) {
 		d, err := c.get(ctx, id)
 		if err == nil {
 			last = d.Status
@@ -256,34 +255,4 @@ func (c Client) get(ctx context.Context, id int) (*godo.Droplet, error) {
 		return nil, fmt.Errorf("read droplet %d: %w", id, doapi.Explain(err))
 	}
 	return d, nil
-}
-
-// until calls check until it reports true or fails, waiting between calls
-// as c's pace says, until ctx ends. With later it waits before the first
-// call too: what was just started cannot have ended yet.
-func (c Client) until(ctx context.Context, later bool, check func(context.Context) (bool, error)) error {
-	p := c.pace()
-	interval := p.FirstPoll
-	for {
-		var ok bool
-		var err error
-		if !later {
-			ok, err = check(ctx)
-		}
-		later = false
-		if err != nil || ok {
-			if err != nil && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return err
-		}
-		t := time.NewTimer(interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		interval = p.Next(interval)
-	}
 }

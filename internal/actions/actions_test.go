@@ -13,6 +13,7 @@ import (
 	"github.com/digitalocean/godo"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 )
 
@@ -131,7 +132,7 @@ func (f *fake) view(id int) *godo.Action {
 	status := godo.ActionInProgress
 	switch {
 	case a.done && a.typ == f.errored:
-		status = actionErrored
+		status = doapi.ActionErrored
 	case a.done:
 		status = godo.ActionCompleted
 	}

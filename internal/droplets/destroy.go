@@ -72,22 +72,22 @@ func Destroy(ctx context.Context, api API, nameOrID string, o DestroyOptions) (*
 		return nil, fmt.Errorf("destroy droplet %d: %w", d.ID, doapi.Explain(err))
 	}
 	p := o.Pace.Or(poll.Pace{Timeout: 2 * time.Minute, FirstPoll: time.Second, Log: o.Out})
-	deadline := time.Now().Add(p.Timeout)
-	for {
-		_, _, err := api.Droplets.Get(ctx, d.ID)
-		if doapi.IsNotFound(err) {
-			return d, nil
-		}
-		if time.Now().After(deadline) {
-			return d, ErrDeleteUnconfirmed.Errorf("droplet %d still listed %s after the delete", d.ID, p.Timeout)
+	wctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	defer cancel()
+	err = p.Until(wctx, false, func(ctx context.Context) (bool, error) {
+		if _, _, err := api.Droplets.Get(ctx, d.ID); doapi.IsNotFound(err) {
+			return true, nil
 		}
 		fmt.Fprintf(p.Log, "waiting for droplet %d to go away\n", d.ID)
-		select {
-		case <-ctx.Done():
-			return d, ErrDeleteUnconfirmed.Errorf("stopped waiting for droplet %d to go away; the delete was sent: %w", d.ID, ctx.Err())
-		case <-time.After(p.FirstPoll):
-		}
+		return false, nil
+	})
+	switch {
+	case err == nil:
+		return d, nil
+	case ctx.Err() != nil:
+		return d, ErrDeleteUnconfirmed.Errorf("stopped waiting for droplet %d to go away; the delete was sent: %w", d.ID, ctx.Err())
 	}
+	return d, ErrDeleteUnconfirmed.Errorf("droplet %d still listed %s after the delete", d.ID, p.Timeout)
 }
 
 // dash is s, or "-" for nothing, as tables show a missing value.

@@ -54,11 +54,16 @@ func (p Plan) CustomImage() bool { return p.Image.Type == "custom" }
 // DigitalOcean accepts letters, digits, dots and dashes in droplet names.
 var validName = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$`)
 
+// ValidName reports whether DigitalOcean takes name for a droplet: at most
+// 255 letters, digits, dots and dashes, starting and ending with a letter
+// or digit.
+func ValidName(name string) bool { return validName.MatchString(name) }
+
 // CheckName checks a droplet name as DigitalOcean would, and refuses a name
 // of digits only, which Resolve would take for an ID, so that no droplet is
 // made that cannot be named afterwards.
 func CheckName(name string) error {
-	if !validName.MatchString(name) {
+	if !ValidName(name) {
 		return ErrBadName.Errorf("invalid droplet name %q: use at most 255 letters, digits, dots and dashes, starting and ending with a letter or digit", name)
 	}
 	if isID(name) {
@@ -76,7 +81,7 @@ func CheckRef(ref string) error {
 		}
 		return nil
 	}
-	if !validName.MatchString(ref) {
+	if !ValidName(ref) {
 		return ErrNoSuchDroplet.Errorf("%q is not a droplet name or ID", ref)
 	}
 	return nil

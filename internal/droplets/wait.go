@@ -14,9 +14,6 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
-// actionErrored is the action status godo has no constant for.
-const actionErrored = "errored"
-
 // ReadyTimeout is how long WaitReady waits unless told otherwise: a healthy
 // droplet answers SSH within a minute or two of its create.
 const ReadyTimeout = 10 * time.Minute
@@ -86,26 +83,23 @@ func WaitReady(ctx context.Context, api API, id int, o WaitOptions) (*godo.Dropl
 }
 
 func waitForAddress(ctx context.Context, api API, id int, o WaitOptions, start time.Time) (*godo.Droplet, error) {
-	interval := o.FirstPoll
-	for {
-		d, _, err := api.Droplets.Get(ctx, id)
+	var d *godo.Droplet
+	err := o.Until(ctx, false, func(ctx context.Context) (bool, error) {
+		got, _, err := api.Droplets.Get(ctx, id)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, describeWaitErr(ctx, api, id, o, start, ctx.Err())
-			}
-			return nil, fmt.Errorf("read droplet %d: %w", id, doapi.Explain(err))
+			return false, fmt.Errorf("read droplet %d: %w", id, doapi.Explain(err))
 		}
+		d = got
 		if ip, _ := d.PublicIPv4(); ip != "" {
-			return d, nil
+			return true, nil
 		}
 		fmt.Fprintf(o.Log, "droplet %d is %s, no address yet (%s)\n", id, d.Status, time.Since(start).Round(time.Second))
-		select {
-		case <-ctx.Done():
-			return d, describeWaitErr(ctx, api, id, o, start, ctx.Err())
-		case <-time.After(interval):
-		}
-		interval = o.Next(interval)
+		return false, nil
+	})
+	if ctx.Err() != nil {
+		return d, describeWaitErr(ctx, api, id, o, start, ctx.Err())
 	}
+	return d, err
 }
 
 // watch ends the wait early when DigitalOcean reports the create failed.
@@ -123,7 +117,7 @@ func watch(ctx context.Context, api API, id int, o WaitOptions) error {
 		// completed, only the droplet itself can still go away.
 		if action != 0 {
 			a, _, err := api.Actions.Get(ctx, action)
-			if err == nil && a.Status == actionErrored {
+			if err == nil && a.Status == doapi.ActionErrored {
 				return fmt.Errorf("DigitalOcean reports the create action %d of droplet %d errored", action, id)
 			}
 			if err == nil && a.Status == godo.ActionCompleted {

@@ -20,6 +20,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 )
 
 // Dir is where the host folders live, relative to the repository root.
@@ -68,10 +70,6 @@ type Host struct {
 	StateVersion string `json:"stateVersion"` // system.stateVersion the host was installed with
 }
 
-// validName is DigitalOcean's rule for droplet names; a host's folder
-// carries its droplet's name.
-var validName = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$`)
-
 // validLabel is a hostname label, what networking.hostName accepts.
 var validLabel = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
 
@@ -87,9 +85,10 @@ func New(name string, route Route, address, stateVersion string) (Host, error) {
 	return h, h.check()
 }
 
-// CheckName checks a host's name, which is its droplet's.
+// CheckName checks a host's name, which is its droplet's: a host's folder
+// carries its droplet's name.
 func CheckName(name string) error {
-	if !validName.MatchString(name) {
+	if !droplets.ValidName(name) {
 		return fmt.Errorf("host name %q: use a droplet name (at most 255 letters, digits, dots and dashes, starting and ending with a letter or digit)", name)
 	}
 	return nil

@@ -113,27 +113,30 @@ func WaitAvailable(ctx context.Context, api API, id int, o WaitOptions) (*godo.I
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	interval := o.FirstPoll
+	var img *godo.Image
 	last := ""
-	for {
-		img, _, err := api.GetByID(ctx, id)
+	err := o.Until(ctx, false, func(ctx context.Context) (bool, error) {
+		var err error
+		img, _, err = api.GetByID(ctx, id)
 		switch {
 		case ctx.Err() != nil:
-			return nil, stillImporting(id, last, start, ctx.Err())
+			return false, ctx.Err()
 		case doapi.IsNotFound(err):
-			return nil, ErrImportGone.Errorf("image %d disappeared while importing (deleted by someone?)", id)
+			img = nil
+			return false, ErrImportGone.Errorf("image %d disappeared while importing (deleted by someone?)", id)
 		case err != nil:
-			return nil, fmt.Errorf("read image %d: %w", id, doapi.Explain(err))
+			img = nil
+			return false, fmt.Errorf("read image %d: %w", id, doapi.Explain(err))
 		}
 		if msg := strings.TrimSpace(img.ErrorMessage); msg != "" || img.Status == StatusDeleted || img.Status == StatusRetired {
 			if msg == "" {
 				msg = "no error_message given"
 			}
-			return img, ErrImportFailed.Errorf("DigitalOcean could not import image %d (status %s): %s; check that the URL serves the whole gzipped raw or qcow2 disk", id, img.Status, msg)
+			return false, ErrImportFailed.Errorf("DigitalOcean could not import image %d (status %s): %s; check that the URL serves the whole gzipped raw or qcow2 disk", id, img.Status, msg)
 		}
 		if img.Status == StatusAvailable {
 			fmt.Fprintf(o.Log, "image %d is available after %s\n", id, time.Since(start).Round(time.Second/10))
-			return img, nil
+			return true, nil
 		}
 		if img.Status != last {
 			fmt.Fprintf(o.Log, "image %d is %s (%s)\n", id, img.Status, time.Since(start).Round(time.Second))
@@ -141,13 +144,12 @@ func WaitAvailable(ctx context.Context, api API, id int, o WaitOptions) (*godo.I
 			fmt.Fprintf(o.Log, "  still %s (%s)\n", img.Status, time.Since(start).Round(time.Second))
 		}
 		last = img.Status
-		select {
-		case <-ctx.Done():
-			return nil, stillImporting(id, last, start, ctx.Err())
-		case <-time.After(interval):
-		}
-		interval = o.Next(interval)
+		return false, nil
+	})
+	if ctx.Err() != nil {
+		return nil, stillImporting(id, last, start, ctx.Err())
 	}
+	return img, err
 }
 
 // stillImporting explains a wait that ended before the import did.

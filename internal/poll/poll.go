@@ -4,6 +4,7 @@ package poll
 
 import (
 	"cmp"
+	"context"
 	"io"
 	"time"
 )
@@ -30,3 +31,32 @@ func (p Pace) Or(def Pace) Pace {
 
 // Next is the pause after one of length d: twice as long, at most MaxPoll.
 func (p Pace) Next(d time.Duration) time.Duration { return min(d*2, p.MaxPoll) }
+
+// Until asks check until it reports done or fails, pausing between
+// questions as p says (FirstPoll, doubling up to MaxPoll), and returns
+// check's error, or ctx's once ctx has ended. With later it pauses before
+// the first question too: what was just started cannot have ended yet.
+// p.Timeout is the caller's to apply to ctx.
+func (p Pace) Until(ctx context.Context, later bool, check func(context.Context) (done bool, err error)) error {
+	pause := p.FirstPoll
+	for {
+		if !later {
+			done, err := check(ctx)
+			if err != nil && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil || done {
+				return err
+			}
+		}
+		later = false
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		pause = p.Next(pause)
+	}
+}

@@ -2,6 +2,8 @@ package poll
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"testing"
 	"time"
@@ -34,5 +36,39 @@ func TestNextDoublesUpToMax(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("pauses = %v, want %v", got, want)
 		}
+	}
+}
+
+func TestUntil(t *testing.T) {
+	p := Pace{FirstPoll: time.Millisecond, MaxPoll: 2 * time.Millisecond}
+	ctx := context.Background()
+	asked := 0
+	countTo := func(n int, err error) func(context.Context) (bool, error) {
+		asked = 0
+		return func(context.Context) (bool, error) {
+			asked++
+			return asked == n, err
+		}
+	}
+	if err := p.Until(ctx, false, countTo(3, nil)); err != nil || asked != 3 {
+		t.Errorf("done at the third question: %v after %d", err, asked)
+	}
+	broken := errors.New("broken")
+	if err := p.Until(ctx, false, countTo(3, broken)); err != broken || asked != 1 {
+		t.Errorf("a failing question: %v after %d, want it returned at once", err, asked)
+	}
+	// Later pauses first; a context that ends meanwhile ends the wait
+	// before the first question.
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := p.Until(ended, true, countTo(1, nil)); !errors.Is(err, context.Canceled) || asked != 0 {
+		t.Errorf("later, context ended: %v after %d questions", err, asked)
+	}
+	// A question that fails because the context ended gives the
+	// context's error.
+	ending, cancel := context.WithCancel(ctx)
+	err := p.Until(ending, false, func(context.Context) (bool, error) { cancel(); return false, broken })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("failure as the context ended: %v, want context.Canceled", err)
 	}
 }
