@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/settings/settingstest"
 )
 
 // digitalocean/create-droplet.sh must build its doctl command from the same
@@ -19,10 +21,21 @@ func TestCreateDropletScriptReadsSettings(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "doctl"), []byte(fake), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// The script as committed, beside the settings the tests run with (an
+	// operator's own settings.env is theirs to edit).
+	script, err := os.ReadFile(filepath.Join("..", "..", "digitalocean", "create-droplet.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(settingstest.File(t))
+	if err := os.WriteFile(filepath.Join(dir, "create-droplet.sh"), script, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	run := func(env ...string) []string {
 		t.Helper()
-		cmd := exec.Command("bash", filepath.Join("..", "..", "digitalocean", "create-droplet.sh"))
-		cmd.Env = append(append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH")), env...)
+		cmd := exec.Command("bash", filepath.Join(dir, "create-droplet.sh"))
+		// Only what the test sets: an exported DROPLET_* of the shell running the tests would win over the file.
+		cmd.Env = append([]string{"PATH=" + bin + ":" + os.Getenv("PATH")}, env...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("create-droplet.sh: %v\n%s", err, out)
 		}
@@ -43,11 +56,7 @@ func TestCreateDropletScriptReadsSettings(t *testing.T) {
 	}
 
 	// Without keys or project in the file, every account key goes in and the default project is used.
-	committed, err := os.ReadFile(filepath.Join("..", "..", "digitalocean", "settings.env"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blank := strings.NewReplacer("DROPLET_PROJECT=ce2159e8-02f5-4169-8943-f34ccf812d23", "DROPLET_PROJECT=", "DROPLET_SSH_KEYS=48777034", "DROPLET_SSH_KEYS=").Replace(string(committed))
+	blank := strings.NewReplacer("DROPLET_PROJECT=ce2159e8-02f5-4169-8943-f34ccf812d23", "DROPLET_PROJECT=", "DROPLET_SSH_KEYS=48777034", "DROPLET_SSH_KEYS=").Replace(settingstest.Content)
 	file := filepath.Join(t.TempDir(), "settings.env")
 	if err := os.WriteFile(file, []byte(blank), 0o644); err != nil {
 		t.Fatal(err)

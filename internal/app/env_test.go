@@ -14,6 +14,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/settings/settingstest"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
@@ -30,7 +31,8 @@ type testEnv struct {
 var fastSim = dosim.Options{BootTime: 150 * time.Millisecond, NetworkDelay: 50 * time.Millisecond, SSHDelay: 50 * time.Millisecond}
 
 // newTestEnv starts a simulator with opts (SSHPort filled in when zero) and
-// returns an Env that talks to it with the committed settings.
+// returns an Env that talks to it with the settings tests run with
+// (settingstest: an operator's edits to the committed file change no test).
 func newTestEnv(t testing.TB, opts dosim.Options) *testEnv {
 	t.Helper()
 	if opts.SSHPort == 0 {
@@ -53,7 +55,7 @@ func newTestEnv(t testing.TB, opts dosim.Options) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := settings.Load(filepath.Join("..", "..", settings.DefaultFile), func(string) string { return "" })
+	s, err := settings.Load(settingstest.File(t), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,13 @@ package e2e
 
 import (
 	"cmp"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/settings/settingstest"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
@@ -17,7 +17,7 @@ type badInput struct {
 	name string
 	args []string
 	// setup prepares the shell (environment, files, an existing droplet) and
-	// returns arguments to add; nil = the account's token and the committed
+	// returns arguments to add; nil = the account's token and the tests'
 	// settings.
 	setup func(t *testing.T, f *fakeDO, sh *shell) []string
 	value string   // the bad value, which the error must name
@@ -189,13 +189,9 @@ func withKey(t *testing.T, f *fakeDO, sh *shell) []string {
 	return nil
 }
 
-// settingsFile points SETTINGS_FILE at a copy of the committed settings with
+// settingsFile points SETTINGS_FILE at the settings tests run with, with
 // line added at the top, where a user's edit goes wrong first.
 func settingsFile(t *testing.T, sh *shell, line string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(repoRoot, "digitalocean", "settings.env"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sh.set("SETTINGS_FILE", writeFile(t, filepath.Join(t.TempDir(), "settings.env"), line+"\n"+string(data)))
+	sh.set("SETTINGS_FILE", writeFile(t, filepath.Join(t.TempDir(), "settings.env"), line+"\n"+settingstest.Content))
 }

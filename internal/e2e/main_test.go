@@ -27,6 +27,7 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/settings/settingstest"
 )
 
 // runTimeout bounds one target run, so a target that hangs fails its test
@@ -139,14 +140,16 @@ func checkOutput(t *testing.T, r result) {
 // shell is one user's terminal: a working directory and the whole
 // environment of the targets run from it. Nothing of the test process's own
 // environment leaks in but PATH, and HOME is empty, so no real ~/.ssh or
-// doctl config is read.
+// doctl config is read. The working directory is a workdir with no key in
+// authorized_keys, not the repository, whose settings, keys and hosts are
+// the operator's to edit.
 type shell struct {
 	dir string
 	env map[string]string
 }
 
 func newShell(t *testing.T) *shell {
-	return &shell{dir: repoRoot, env: map[string]string{"HOME": t.TempDir(), "PATH": os.Getenv("PATH")}}
+	return &shell{dir: workdir(t, nil), env: map[string]string{"HOME": t.TempDir(), "PATH": os.Getenv("PATH")}}
 }
 
 // set sets environment variables, given as name, value pairs.
@@ -409,24 +412,27 @@ func closedPort(t *testing.T) string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
 }
 
-// workdir is a copy of the repository's digitalocean/ files with
-// authorized_keys replaced by keys, for targets that need an operator's key
-// there: the committed file holds none. The compiled target reads these
-// files relative to its working directory, as it does in the repository.
+// workdir is where a target runs: a directory laid out as the repository
+// with the settings tests run with (settingstest.Content), authorized_keys
+// holding keys (none when nil) and the repository's templates. The compiled
+// target reads these files relative to its working directory, as it does in
+// the repository. The repository's own settings.env, authorized_keys and
+// hosts/ are never read: operators are told to edit them.
 func workdir(t *testing.T, keys []string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "digitalocean"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"settings.env", "infect-nixos.yaml", "infect-import.nix"} {
+	writeFile(t, filepath.Join(dir, "digitalocean", "settings.env"), settingstest.Content)
+	for _, name := range []string{"infect-nixos.yaml", "infect-import.nix"} {
 		data, err := os.ReadFile(filepath.Join(repoRoot, "digitalocean", name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		writeFile(t, filepath.Join(dir, "digitalocean", name), string(data))
 	}
-	writeFile(t, filepath.Join(dir, "digitalocean", "authorized_keys"), strings.Join(keys, "\n")+"\n")
+	writeFile(t, filepath.Join(dir, "digitalocean", "authorized_keys"), "# root's keys\n"+strings.Join(keys, "\n")+"\n")
 	return dir
 }
 
