@@ -49,11 +49,12 @@ type target struct {
 func Anywhere(ctx context.Context, e *Env, host string, o AnywhereOptions) (err error) {
 	defer explain(&err)
 	host = strings.TrimPrefix(host, "host=")
-	cfg, err := e.SSHConfig()
+	// The host first: a mistyped name says more than a missing key.
+	t, err := resolveTarget(ctx, e, host)
 	if err != nil {
 		return err
 	}
-	t, err := resolveTarget(ctx, e, host)
+	cfg, err := e.SSHConfig()
 	if err != nil {
 		return err
 	}

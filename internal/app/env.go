@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -35,7 +36,8 @@ type Env struct {
 	Wait     droplets.WaitOptions // pacing of waits; tests shorten it
 	HostsDir string               // the host entries; "" = hosts.Dir, beside the flake
 	// SimPortTrap says the API is on this machine, as the simulator's is,
-	// while SSH is awaited on port 22; see simPortTrap.
+	// while SSH would be awaited on port 22; see simPortTrap. Targets that
+	// wait for SSH refuse it (checkSSHPort).
 	SimPortTrap bool
 }
 
@@ -86,17 +88,36 @@ func FromOSIfToken() (*Env, error) {
 }
 
 // SSHConfig is how the routes log in to droplets (as DROPLET_SSH_USER),
-// checked before anything is created: a bad SSH_IDENTITY found after a
-// droplet exists costs money and a second try.
+// checked before anything is created, by every route: a bad SSH_IDENTITY,
+// or no key at all in ssh-agent and ~/.ssh, found after a droplet exists
+// costs money and a second try.
 func (e *Env) SSHConfig() (remote.Config, error) {
+	if err := e.checkSSHPort(); err != nil {
+		return remote.Config{}, err
+	}
 	cfg := remote.Config{
 		User: e.Settings.SSHUser, Port: e.Settings.SSHPort, IdentityFile: e.Settings.SSHIdentity,
 		KnownHostsFile: e.Settings.KnownHosts, Log: e.Err,
 	}
-	if err := cfg.CheckIdentity(); err != nil {
+	err := cfg.CheckKeys()
+	var none *remote.NoKeyError
+	switch {
+	case errors.As(err, &none):
+		return cfg, fmt.Errorf("no SSH key to log in to droplets with (%s): load your key into ssh-agent (ssh-add), or set SSH_IDENTITY to its private key file",
+			strings.Join(none.Tried, "; "))
+	case err != nil:
 		return cfg, fmt.Errorf("SSH_IDENTITY: %w; point SSH_IDENTITY at your private key file (not the .pub), or leave it empty to use ssh-agent", err)
 	}
 	return cfg, nil
+}
+
+// checkSSHPort refuses, before anything is made, to wait for SSH on port 22
+// of droplets that the simulator made, which answer on another.
+func (e *Env) checkSSHPort() error {
+	if e.SimPortTrap {
+		return hints.SimPortTrap(e.Settings.SSHPort, SimSSHPort)
+	}
+	return nil
 }
 
 // dropletAPI is the client's services as the droplets package uses them.

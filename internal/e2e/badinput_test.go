@@ -107,11 +107,16 @@ func TestBadInputChangesNothing(t *testing.T) {
 				sh.set("DROPLET_SSH_PORT", "70000")
 				return nil
 			}, value: "70000", fix: "1-65535"},
-		{name: "infect: no key in authorized_keys", args: []string{"infect"}, value: "digitalocean/authorized_keys", fix: "add"},
+		{name: "infect: no key in authorized_keys", args: []string{"infect"},
+			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
+				withKey(t, f, sh) // the login key, then a workdir whose authorized_keys holds none
+				sh.dir = workdir(t, nil)
+				return nil
+			}, value: "digitalocean/authorized_keys", fix: "add"},
 		{name: "infect: user data too large", args: []string{"infect"},
 			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
 				// 700 keys of about 100 bytes each outgrow DigitalOcean's 64 KiB.
-				sh.dir = workdir(t, publicKeys(t, 700))
+				sh.dir = workdir(t, append(publicKeys(t, 700), sh.operator(t)))
 				return nil
 			}, value: "65536", fix: "shorten digitalocean/authorized_keys"},
 		{name: "infect: INFECT_CHANNEL not a channel", args: []string{"infect"},
@@ -147,6 +152,14 @@ func TestBadInputChangesNothing(t *testing.T) {
 				mustSucceed(t, sh.run(t, "create"))
 				return nil
 			}, value: "not destroyed", fix: "-yes"},
+		// No ssh-agent (SSH_AUTH_SOCK unset) and nothing in ~/.ssh: found
+		// after the create, the droplet would be billed for nothing.
+		{name: "infect: no ssh key to log in with", args: []string{"infect", "-name=inf1"}, setup: noLoginKey,
+			value: "SSH_AUTH_SOCK is not set", fix: "ssh-add", also: []string{"/.ssh/id_ed25519", "SSH_IDENTITY"}},
+		{name: "up -route=infect: no ssh key to log in with", args: []string{"up", "inf1", "-route=infect"}, setup: noLoginKey,
+			value: "SSH_AUTH_SOCK is not set", fix: "ssh-add", also: []string{"/.ssh/id_ed25519", "SSH_IDENTITY"}},
+		{name: "up: no ssh key to log in with", args: []string{"up", "web1"}, setup: noLoginKey,
+			value: "SSH_AUTH_SOCK is not set", fix: "ssh-add", also: []string{"/.ssh/id_ed25519", "SSH_IDENTITY"}},
 		{name: "up: size too small for the route", args: []string{"up", "web1", "-route=infect", "-size=s-1vcpu-512mb-10gb"}, setup: withKey,
 			value: "s-1vcpu-512mb-10gb", fix: "pick a larger size"},
 	}
@@ -181,10 +194,18 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 }
 
-// withKey runs the target in a copy of the repository whose
-// digitalocean/authorized_keys holds a key, as infect needs before it looks
-// at anything else.
+// withKey gives the shell's user a key to log in with, in
+// digitalocean/authorized_keys too, as the routes need before they look at
+// anything else.
 func withKey(t *testing.T, f *fakeDO, sh *shell) []string {
+	sh.operator(t)
+	return nil
+}
+
+// noLoginKey leaves the shell's user without a key to log in with (no
+// ssh-agent, an empty ~/.ssh) while authorized_keys holds one, as on a
+// machine where the key lives elsewhere.
+func noLoginKey(t *testing.T, f *fakeDO, sh *shell) []string {
 	sh.dir = workdir(t, publicKeys(t, 1))
 	return nil
 }

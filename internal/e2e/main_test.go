@@ -28,6 +28,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings/settingstest"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 // runTimeout bounds one target run, so a target that hangs fails its test
@@ -434,6 +435,19 @@ func workdir(t *testing.T, keys []string) string {
 	}
 	writeFile(t, filepath.Join(dir, "digitalocean", "authorized_keys"), "# root's keys\n"+strings.Join(keys, "\n")+"\n")
 	return dir
+}
+
+// operator makes the shell's user one who followed the README before an
+// install: a key at ~/.ssh/id_ed25519, as ssh-keygen makes it, and its
+// public half in the authorized_keys of a new workdir the shell runs in.
+// It returns that line.
+func (sh *shell) operator(t *testing.T) string {
+	t.Helper()
+	key := filepath.Join(sh.env["HOME"], ".ssh", "id_ed25519")
+	sshtest.NewKeyFile(t, key)
+	line := sshtest.AuthorizedKey(t, key)
+	sh.dir = workdir(t, []string{line})
+	return line
 }
 
 // publicKeys returns n new OpenSSH public key lines.

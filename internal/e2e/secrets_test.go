@@ -154,13 +154,15 @@ var scans = []scan{
 	}},
 	{"infect without a key", "infect", func(t *testing.T) {
 		f := startSim(t, dosim.Options{})
-		mustFail(t, f.shell(t).run(t, "infect"), "authorized_keys")
+		sh := f.shell(t)
+		sh.operator(t)
+		sh.dir = workdir(t, nil)
+		mustFail(t, sh.run(t, "infect"), "authorized_keys")
 	}},
 	{"infect whose droplet never boots", "infect", func(t *testing.T) {
 		f := startSim(t, dosim.Options{NeverActive: true})
 		sh := f.shell(t)
-		keys := publicKeys(t, 1)
-		sh.dir = workdir(t, keys)
+		keys := []string{sh.operator(t)}
 		mustFail(t, sh.run(t, "infect", "-name=cheap1", "-timeout=2s"), "mage destroy")
 		ds := f.Droplets()
 		if len(ds) != 1 {
@@ -172,12 +174,12 @@ var scans = []scan{
 	}},
 	{"deploy with no hosts yet", "deploy", func(t *testing.T) {
 		sh := newShell(t)
-		sh.dir = workdir(t, publicKeys(t, 1))
+		sh.operator(t)
 		mustFail(t, sh.run(t, "deploy"), "no hosts in hosts/ yet")
 	}},
 	{"deploy -dryrun of a host, and of a name that is none", "deploy", func(t *testing.T) {
 		sh := newShell(t)
-		sh.dir = workdir(t, publicKeys(t, 1))
+		sh.operator(t)
 		host := filepath.Join(sh.dir, "hosts", "web1")
 		if err := os.MkdirAll(host, 0o755); err != nil {
 			t.Fatal(err)
@@ -195,7 +197,7 @@ var scans = []scan{
 	{"up: the plan, then an install whose droplet never boots", "up", func(t *testing.T) {
 		f := startSim(t, dosim.Options{NeverActive: true})
 		sh := f.shell(t)
-		sh.dir = workdir(t, publicKeys(t, 1))
+		sh.operator(t)
 		r := sh.run(t, "up", "cheap1", "-route=infect", "-dryrun")
 		mustSucceed(t, r)
 		if !strings.Contains(r.stdout, "up cheap1: route infect in sfo3, a new droplet") {

@@ -9,31 +9,48 @@ import (
 )
 
 // A user who copies only DIGITALOCEAN_API_URL from `mage sim`'s exports
-// would wait for SSH on port 22 until the timeout; the trap is named before
-// the droplet is even made.
-func TestSimPortTrapNamed(t *testing.T) {
+// would wait for SSH on port 22 until the timeout (10 minutes by default)
+// while simulated droplets answer on `mage sim`'s port: every target that
+// waits for SSH refuses before it makes anything, naming DROPLET_SSH_PORT
+// and the value to export.
+func TestSimPortTrapRefused(t *testing.T) {
 	t.Parallel()
 	f := startSim(t, dosim.Options{})
 	sh := f.shell(t)
+	sh.operator(t) // so that the port is all that is wrong
 	sh.unset("DROPLET_SSH_PORT")
 
-	r := sh.run(t, "create", "-name=trap1", "-timeout=1s")
-
-	mustFail(t, r, "no SSH after 1s")
-	warning := strings.Index(r.stderr, "warning: DIGITALOCEAN_API_URL is on this machine, as `mage sim`'s is, but DROPLET_SSH_PORT is not set, so SSH is awaited on port 22")
-	created := strings.Index(r.stderr, "created droplet trap1")
-	if warning < 0 || created < 0 || warning > created {
-		t.Errorf("%s: want the warning, naming DROPLET_SSH_PORT, before the droplet is made:\n%s", r, r.stderr)
+	for _, args := range [][]string{
+		{"create", "-name=trap1", "-timeout=20s"},
+		{"infect", "-name=trap1"},
+		{"up", "trap1"},
+		{"up", "trap1", "-route=infect", "-dryrun"},
+	} {
+		before := len(f.Requests())
+		r := sh.run(t, args...)
+		mustFail(t, r, "DROPLET_SSH_PORT is not set", "export DROPLET_SSH_PORT=2222", "DROPLET_SSH_PORT=22 if")
+		if changes := f.changesSince(before); len(changes) > 0 {
+			t.Errorf("%s sent DigitalOcean %v before refusing", r, changes)
+		}
 	}
-	if !strings.Contains(r.stderr, "export DROPLET_SSH_PORT=2222") {
-		t.Errorf("%s: the warning does not say what to export:\n%s", r, r.stderr)
+	if names := f.dropletNames(); len(names) > 0 {
+		t.Fatalf("droplets %v were made", names)
 	}
 
-	// With the port exported as `mage sim` prints it, nothing is said.
+	// DROPLET_SSH_PORT=22, set on purpose (an API on this machine whose
+	// droplets answer on 22, such as a proxy to DigitalOcean's), is obeyed:
+	// the droplet is made and its SSH awaited there.
+	sh.set("DROPLET_SSH_PORT", "22")
+	r := sh.run(t, "create", "-name=trap22", "-timeout=1s")
+	if strings.Contains(r.stderr, "DROPLET_SSH_PORT is not set") {
+		t.Errorf("%s refused an explicit DROPLET_SSH_PORT=22:\n%s", r, r.stderr)
+	}
+	if names := f.dropletNames(); len(names) != 1 || names[0] != "trap22" {
+		t.Errorf("%s: the account has droplets %v, want trap22", r, names)
+	}
+
+	// With the port exported as `mage sim` prints it, the droplet is made
+	// and answers.
 	sh.set("DROPLET_SSH_PORT", strconv.Itoa(f.SSHPort))
-	r = sh.run(t, "create", "-name=trap2")
-	mustSucceed(t, r)
-	if strings.Contains(r.stderr, "warning: DIGITALOCEAN_API_URL") {
-		t.Errorf("%s warned with DROPLET_SSH_PORT set:\n%s", r, r.stderr)
-	}
+	mustSucceed(t, sh.run(t, "create", "-name=trap2"))
 }

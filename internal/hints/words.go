@@ -83,12 +83,14 @@ const UpOnSmallSizes = "`" + Up + "` installs with nixos-anywhere on a 1 GB size
 // DryRun titles the command anywhere would have run.
 const DryRun = "nixos-anywhere command (not run: -dryrun)"
 
-// SimPortTrap warns that the API is on this machine, as the simulator's
-// is, while DROPLET_SSH_PORT is unset, so the wait for SSH would use port
-// (the settings') rather than the simulator's simPort.
-func SimPortTrap(port, simPort int) string {
-	return fmt.Sprintf("warning: DIGITALOCEAN_API_URL is on this machine, as `mage sim`'s is, but DROPLET_SSH_PORT is not set, "+
-		"so SSH is awaited on port %d; simulated droplets answer on the port `mage sim` printed: Ctrl-C and export DROPLET_SSH_PORT=%d (its default)", port, simPort)
+// SimPortTrap refuses a run whose API is on this machine, as the
+// simulator's is, while DROPLET_SSH_PORT is unset, so the wait for SSH
+// would use port (the settings') rather than the simulator's simPort until
+// its timeout. Setting the variable, even to port, says the port is meant.
+func SimPortTrap(port, simPort int) error {
+	return fmt.Errorf("DIGITALOCEAN_API_URL is on this machine, as `mage sim`'s is, but DROPLET_SSH_PORT is not set, "+
+		"so SSH would be awaited on port %d until the timeout; simulated droplets answer on the port `mage sim` printed: "+
+		"export DROPLET_SSH_PORT=%d (its default), or DROPLET_SSH_PORT=%d if this API's droplets do answer there", port, simPort, port)
 }
 
 // SimBannerOnly describes simulated droplets whose SSH port only greets.

@@ -84,10 +84,19 @@ func loadCredentials(cfg Config) (*credentials, error) {
 	problems = append(problems, creds.addDefaultKeys()...)
 	if len(creds.signers) == 0 {
 		creds.close()
-		return nil, fmt.Errorf("no ssh key to offer: %s; set an identity file, or load a key into ssh-agent with ssh-add",
-			strings.Join(problems, "; "))
+		return nil, &NoKeyError{Tried: problems}
 	}
 	return creds, nil
+}
+
+// NoKeyError says that no identity file was set and neither ssh-agent nor
+// the default key files under ~/.ssh gave a key to log in with.
+type NoKeyError struct {
+	Tried []string // why each source gave none
+}
+
+func (e *NoKeyError) Error() string {
+	return "no ssh key to offer: " + strings.Join(e.Tried, "; ") + "; set an identity file, or load a key into ssh-agent with ssh-add"
 }
 
 // addAgent adds the keys of the agent at SSH_AUTH_SOCK, or says why there are none.
@@ -161,17 +170,25 @@ func (c *credentials) addDefaultKeys() (problems []string) {
 	return problems
 }
 
-// CheckIdentity reports early whether IdentityFile, when set, is a private
-// key Dial can use, so a target can refuse before it creates anything.
-func (cfg Config) CheckIdentity() error {
-	if cfg.IdentityFile == "" {
-		return nil
+// CheckKeys reports early whether Dial will have a key to offer, so a
+// target can refuse before it creates anything: the identity file when one
+// is set (a private key Dial can use), else at least one key of ssh-agent
+// or the default key files (a *NoKeyError when there is none). Whether the
+// server accepts the key only the login tells.
+func (cfg Config) CheckKeys() error {
+	if cfg.IdentityFile != "" {
+		_, err := readKey(cfg.Identity())
+		if isEncrypted(err) {
+			return fmt.Errorf("identity file %s is passphrase-protected; load it with ssh-add", cfg.Identity())
+		}
+		return err
 	}
-	_, err := readKey(cfg.Identity())
-	if isEncrypted(err) {
-		return fmt.Errorf("identity file %s is passphrase-protected; load it with ssh-add", cfg.Identity())
+	creds, err := loadCredentials(cfg)
+	if err != nil {
+		return err
 	}
-	return err
+	creds.close()
+	return nil
 }
 
 // readKey loads a private key. It fails for an encrypted one, as Dial cannot

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -188,5 +189,48 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, []byte(readFile(t, from)), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// CheckKeys must say before anything is created what Dial would find: a key
+// of the agent or of ~/.ssh, or none.
+func TestCheckKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, home string)
+		none  bool // a *NoKeyError
+	}{
+		{"agent", func(t *testing.T, home string) {
+			key := filepath.Join(t.TempDir(), "agent_key")
+			sshtest.NewKeyFile(t, key)
+			t.Setenv("SSH_AUTH_SOCK", sshtest.StartAgent(t, key))
+		}, false},
+		{"default key file", func(t *testing.T, home string) {
+			sshtest.NewKeyFile(t, filepath.Join(home, ".ssh", "id_rsa"))
+		}, false},
+		{"nothing", func(t *testing.T, home string) {}, true},
+		{"only a passphrase-protected key file", func(t *testing.T, home string) {
+			sshtest.WriteEncryptedKey(t, filepath.Join(home, ".ssh", "id_ed25519"))
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			home := t.TempDir()
+			t.Setenv("HOME", home)
+			t.Setenv("SSH_AUTH_SOCK", "")
+			tc.setup(t, home)
+			err := Config{}.CheckKeys()
+			var none *NoKeyError
+			if got := errors.As(err, &none); got != tc.none {
+				t.Fatalf("CheckKeys() = %v, want a NoKeyError: %t", err, tc.none)
+			}
+			if !tc.none && err != nil {
+				t.Fatalf("CheckKeys() = %v", err)
+			}
+		})
+	}
+	// An identity file is checked alone.
+	t.Setenv("HOME", t.TempDir())
+	if err := (Config{IdentityFile: filepath.Join(t.TempDir(), "missing")}).CheckKeys(); err == nil || !strings.Contains(err.Error(), "missing is unreadable") {
+		t.Errorf("CheckKeys() of a missing identity = %v", err)
 	}
 }
