@@ -213,8 +213,11 @@ func TestWaitReadyErrorPaths(t *testing.T) {
 		_, err := WaitReady(context.Background(), API{Droplets: f}, 1, WaitOptions{Pace: quick})
 		var s *StrandedError
 		if !errors.As(err, &s) || s.ID != 1 || s.Name != "web" || !errors.Is(err, context.DeadlineExceeded) ||
-			!strings.Contains(err.Error(), "droplet 1 (status new): no SSH after 50ms") {
+			!strings.Contains(err.Error(), "droplet 1 (status new): no SSH within 50ms") {
 			t.Fatalf("err = %v, want the droplet stranded after the timeout", err)
+		}
+		if strings.Count(err.Error(), " after ") > 0 {
+			t.Errorf("err = %v, want the timeout said once, not an elapsed time after it", err)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
@@ -20,7 +21,7 @@ const ReadyTimeout = 10 * time.Minute
 
 // WaitOptions bounds and paces WaitReady. The zero value suits real droplets.
 type WaitOptions struct {
-	poll.Pace               // API polls for an address; defaults 10m, 1s doubling to 5s (doctl's pace)
+	poll.Pace               // API polls for an address; defaults 10m, 1s doubling to 5s (doctl polls every 5s from the start)
 	SSHPort   int           // 0 = 22
 	Watch     time.Duration // status checks while waiting for SSH; 0 = 15s
 	SSHProbe  time.Duration // SSH banner probes, which cost no API calls; 0 = 250ms
@@ -144,13 +145,15 @@ func describeWaitErr(ctx context.Context, api API, id int, o WaitOptions, start 
 	if d, _, gerr := api.Droplets.Get(bg, id); gerr == nil {
 		status, name = d.Status, d.Name
 	}
-	why := err.Error()
+	took := cmdline.Format(time.Since(start).Round(time.Second))
+	var why error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		why = fmt.Sprintf("no SSH after %s", o.Timeout)
+		why = fmt.Errorf("no SSH within %s: %w", cmdline.Format(o.Timeout), err)
 	case errors.Is(err, context.Canceled):
-		why = "interrupted"
+		why = fmt.Errorf("interrupted after %s: %w", took, err)
+	default:
+		why = fmt.Errorf("%w after %s", err, took)
 	}
-	return &StrandedError{Name: name, ID: id,
-		Err: fmt.Errorf("droplet %d (status %s): %s after %s: %w", id, status, why, time.Since(start).Round(time.Second), err)}
+	return &StrandedError{Name: name, ID: id, Err: fmt.Errorf("droplet %d (status %s): %w", id, status, why)}
 }

@@ -19,7 +19,7 @@ func TestNothingLost(t *testing.T) {
 		t.Parallel()
 		f := startSim(t, dosim.Options{NeverActive: true})
 		sh := f.shell(t)
-		mustFail(t, sh.run(t, "create", "-name=slow1", "-timeout=2s"), "no SSH after 2s", "mage list", "mage destroy")
+		mustFail(t, sh.run(t, "create", "-name=slow1", "-timeout=2s"), "no SSH within 2s", "mage list", "mage destroy")
 		listThenDestroy(t, f, sh, "slow1")
 	})
 	t.Run("Ctrl-C", func(t *testing.T) {
