@@ -14,6 +14,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 )
@@ -92,7 +93,7 @@ func (c Client) PowerOff(ctx context.Context, id int) error {
 		return err
 	}
 	grace := c.Grace()
-	fmt.Fprintf(c.pace().Log, "shutting droplet %d down (power cut after %s)\n", id, grace)
+	fmt.Fprintf(c.pace().Log, "shutting droplet %d down (power cut after %s)\n", id, cmdline.Format(grace))
 	if _, _, err := c.Actions.Shutdown(ctx, id); err != nil {
 		if ctx.Err() != nil {
 			return &Error{Type: "shutdown", DropletID: id, Err: ctx.Err()}
@@ -115,7 +116,7 @@ func (c Client) PowerOff(ctx context.Context, id int) error {
 		case !errors.Is(err, context.DeadlineExceeded):
 			return err
 		}
-		fmt.Fprintf(c.pace().Log, "droplet %d still running %s after the shutdown; cutting the power\n", id, grace)
+		fmt.Fprintf(c.pace().Log, "droplet %d still running %s after the shutdown; cutting the power\n", id, cmdline.Format(grace))
 	}
 	if err := c.run(ctx, id, "power_off", c.Actions.PowerOff); err != nil {
 		return err
@@ -217,7 +218,7 @@ func (c Client) wait(ctx context.Context, id int, a godo.Action) error {
 	})
 	switch {
 	case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
-		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status, Err: fmt.Errorf("waited %s", limit)}
+		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status, Err: fmt.Errorf("waited %s", cmdline.Format(limit))}
 	case err != nil:
 		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status, Err: err}
 	case status == doapi.ActionErrored:
@@ -241,7 +242,7 @@ func (c Client) waitStatus(ctx context.Context, id int, status string) error {
 		return err == nil && d.Status == status, err
 	})
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("droplet %d is still %s %s after its action completed, not %s", id, last, limit, status)
+		return fmt.Errorf("droplet %d is still %s %s after its action completed, not %s", id, last, cmdline.Format(limit), status)
 	}
 	return err
 }

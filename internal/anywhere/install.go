@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 )
 
@@ -57,7 +58,7 @@ func (e *InstallError) Error() string {
 	var what string
 	switch {
 	case errors.Is(e.Err, context.DeadlineExceeded):
-		what = fmt.Sprintf("nixos-anywhere was stopped after %s in phase %s, the time allowed", e.After.Round(time.Second), e.Phase)
+		what = fmt.Sprintf("nixos-anywhere was stopped after %s in phase %s, the time allowed", cmdline.Format(e.After.Round(time.Second)), e.Phase)
 	case errors.Is(e.Err, context.Canceled):
 		what = fmt.Sprintf("nixos-anywhere was interrupted in phase %s", e.Phase)
 	case e.Aborted != "":
@@ -93,7 +94,7 @@ func (t *tracker) see(line string) {
 	step, ok = strings.CutSuffix(step, " ###")
 	if p, known := stepPhases[step]; ok && known && p > t.phase {
 		t.phase = p
-		fmt.Fprintf(t.log, "==> phase %s, after %s\n", p, time.Since(t.start).Round(time.Second))
+		fmt.Fprintf(t.log, "==> phase %s, after %s\n", p, cmdline.Format(time.Since(t.start).Round(time.Second)))
 	}
 }
 

@@ -134,7 +134,7 @@ func TestAnywhereInstallsAndVerifiesByDropletName(t *testing.T) {
 	for _, want := range []string{
 		fmt.Sprintf("droplet %s (id %d) is at %s\n", a.droplet.Name, a.droplet.ID, a.ip),
 		"trusting new host key for [" + a.ip + "]:" + strconv.Itoa(a.Settings.SSHPort) + ": " + a.sshd.HostKeyFingerprint,
-		"installing NixOS on " + a.ip + ", wiping its disk (at most 30m0s): " + runner.CommandLine(a.wantArgv()) + "\n",
+		"installing NixOS on " + a.ip + ", wiping its disk (at most 30m): " + runner.CommandLine(a.wantArgv()) + "\n",
 		"### Switching system into kexec ###\n==> phase kexec, after 0s\n",
 		"### Rebooting ###\n==> phase reboot, after ",
 		"waiting up to 5s for SSH on " + a.ip + ":",

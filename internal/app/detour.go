@@ -10,6 +10,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/actions"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
@@ -42,7 +43,7 @@ func detourThere(to droplets.Size, tag string, grace time.Duration) []steps.Step
 			Do: func(ctx context.Context, r *routeRun) error { return r.tag(ctx, tag) },
 		},
 		{
-			Name: fmt.Sprintf("power off for the resize (shutdown; the power is cut after %s)", grace),
+			Name: fmt.Sprintf("power off for the resize (shutdown; the power is cut after %s)", cmdline.Format(grace)),
 			Done: func(ctx context.Context, r *routeRun) (bool, error) {
 				err := r.refresh(ctx)
 				return err == nil && (!r.needsDetour() || r.d.Status == actions.StatusOff), err
@@ -68,7 +69,7 @@ func detourBack(back droplets.Size, tag string, grace time.Duration) []steps.Ste
 	home := func(r *routeRun) bool { return r.d.SizeSlug == back.Slug }
 	return []steps.Step[*routeRun]{
 		{
-			Name: fmt.Sprintf("power off to resize back (shutdown; the power is cut after %s)", grace),
+			Name: fmt.Sprintf("power off to resize back (shutdown; the power is cut after %s)", cmdline.Format(grace)),
 			Done: func(ctx context.Context, r *routeRun) (bool, error) {
 				err := r.refresh(ctx)
 				return err == nil && (home(r) || r.d.Status == actions.StatusOff), err

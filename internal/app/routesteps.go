@@ -14,6 +14,7 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/actions"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
@@ -93,13 +94,13 @@ func (r *routeRun) dial(ctx context.Context) (*remote.Client, error) {
 	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	err := remote.WaitForSSH(wctx, addr, r.e.Wait.SSHProbe, func(elapsed time.Duration) {
-		fmt.Fprintf(r.e.Err, "  still waiting for SSH on %s (%s)\n", addr, elapsed.Round(time.Second))
+		fmt.Fprintf(r.e.Err, "  still waiting for SSH on %s (%s)\n", addr, cmdline.Format(elapsed.Round(time.Second)))
 	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("droplet %s does not answer SSH within %s: %w", r.name, limit, err)
+		return nil, fmt.Errorf("droplet %s does not answer SSH within %s: %w", r.name, cmdline.Format(limit), err)
 	}
 	return remote.Dial(ctx, r.ip(), r.ssh)
 }
@@ -245,7 +246,7 @@ func stepInstallAnywhere() steps.Step[*routeRun] {
 					return err
 				}
 			}
-			fmt.Fprintf(r.e.Err, "installing NixOS on %s, wiping its disk (at most %s): %s\n", ip, r.limit, runner.CommandLine(argv))
+			fmt.Fprintf(r.e.Err, "installing NixOS on %s, wiping its disk (at most %s): %s\n", ip, cmdline.Format(r.limit), runner.CommandLine(argv))
 			ictx, cancel := context.WithTimeout(ctx, r.limit)
 			err = anywhere.Install(ictx, r.runner, argv, r.e.Err)
 			cancel()
@@ -275,7 +276,7 @@ func stepFollowInfect() steps.Step[*routeRun] {
 			ictx, cancel := context.WithTimeout(ctx, o.Install)
 			defer cancel()
 			ip := r.ip()
-			fmt.Fprintf(r.e.Err, "following the install on %s (%s) for up to %s; it ends with a reboot into NixOS\n", r.name, ip, o.Install)
+			fmt.Fprintf(r.e.Err, "following the install on %s (%s) for up to %s; it ends with a reboot into NixOS\n", r.name, ip, cmdline.Format(o.Install))
 			c, err := infect.Follower{
 				Host: ip, SSH: r.ssh, Paths: o.Paths, Log: r.e.Err, Prefix: r.name + ": ",
 				Poll: o.Poll, RebootTimeout: o.Reboot,

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
@@ -63,7 +64,7 @@ func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
 	if o.SSHBackend != "" {
 		backend = "forwarded to " + o.SSHBackend
 	}
-	fmt.Fprintf(log, "simulated droplets boot in %s; their SSH on port %d is %s; Ctrl-C stops the simulator\n", o.Boot, o.SSHPort, backend)
+	fmt.Fprintf(log, "simulated droplets boot in %s; their SSH on port %d is %s; Ctrl-C stops the simulator\n", cmdline.Format(o.Boot), o.SSHPort, backend)
 	return sim.Serve(ctx, ln)
 }
 

@@ -193,7 +193,7 @@ func TestUpDryRun(t *testing.T) {
 		"up web1: route anywhere in sfo3, a new droplet",
 		"size s-1vcpu-1gb 1024 MB, 1 vCPU, 25 GB $6.00/month $0.008930/hour the cheapest in sfo3 that carries route anywhere",
 		"install on s-1vcpu-2gb 2048 MB, 1 vCPU, 50 GB $12.00/month $0.017860/hour for the install only",
-		"install cost: at most $0.03 once (1 started hour(s) at s-1vcpu-1gb and at s-1vcpu-2gb, the run being bounded by -timeout=1h0m0s; the detour's share $0.02), then $6.00/month",
+		"install cost: at most $0.03 once (1 started hour(s) at s-1vcpu-1gb and at s-1vcpu-2gb, the run being bounded by -timeout=1h; the detour's share $0.02), then $6.00/month",
 		"1. create droplet web1: s-1vcpu-1gb in sfo3 from debian-12-x64, and wait for SSH",
 		"5. power off for the resize",
 		"6. resize to s-1vcpu-2gb, CPU and RAM only",

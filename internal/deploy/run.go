@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
@@ -157,7 +158,7 @@ func Run(ctx context.Context, hs []hosts.Host, o Options) ([]Result, error) {
 			results[i].Status = Failed
 			results[i].Detail = cmp.Or(p.errorMessage(), fmt.Sprintf("deploy-rs: %v", err))
 		}
-		fmt.Fprintf(o.Log, "%s: %s after %s\n", hs[i].Name, results[i].Status, results[i].Took.Round(time.Second))
+		fmt.Fprintf(o.Log, "%s: %s after %s\n", hs[i].Name, results[i].Status, cmdline.Format(results[i].Took.Round(time.Second)))
 	})
 
 	var failed []string

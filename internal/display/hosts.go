@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/deploy"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 )
@@ -53,7 +54,7 @@ func Deploys(results []deploy.Result) Printable {
 	return Table[deploy.Result]{Columns: []Column[deploy.Result]{
 		{"Host", func(r deploy.Result) string { return r.Host }},
 		{"Result", func(r deploy.Result) string { return string(r.Status) }},
-		{"Time", func(r deploy.Result) string { return r.Took.Round(time.Second).String() }},
+		{"Time", func(r deploy.Result) string { return cmdline.Format(r.Took.Round(time.Second)) }},
 		{"Detail", func(r deploy.Result) string { return r.Detail }},
 	}}.List(results)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
@@ -68,10 +69,10 @@ func (p upPlan) Text(w io.Writer) error {
 // costBasis says how the install's cost bound comes about.
 func costBasis(p plan.Outline) string {
 	if p.Detour == nil {
-		return fmt.Sprintf("%d started hour(s) at %s, the run being bounded by -timeout=%s", p.Install.Hours, p.Size.Slug, p.Timeout)
+		return fmt.Sprintf("%d started hour(s) at %s, the run being bounded by -timeout=%s", p.Install.Hours, p.Size.Slug, cmdline.Format(p.Timeout))
 	}
 	return fmt.Sprintf("%d started hour(s) at %s and at %s, the run being bounded by -timeout=%s; the detour's share $%0.2f",
-		p.Install.Hours, p.Size.Slug, p.Detour.Slug, p.Timeout, p.Install.Detour)
+		p.Install.Hours, p.Size.Slug, p.Detour.Slug, cmdline.Format(p.Timeout), p.Install.Detour)
 }
 
 // UpResult prints the one report of a finished `up`: the droplet, the
@@ -94,7 +95,7 @@ var stepTable = Table[steps.Record]{
 			if r.Outcome == steps.Skipped || r.Outcome == steps.NotRun {
 				return ""
 			}
-			return r.Took.Round(time.Second / 10).String()
+			return cmdline.Format(r.Took.Round(time.Second / 10))
 		}},
 	},
 }
@@ -111,7 +112,7 @@ func (u upResult) Text(w io.Writer) error {
 	if r.Detour != "" {
 		cost += fmt.Sprintf(", $%0.2f of it for the detour to %s", r.Install.Detour, r.Detour)
 	}
-	if _, err := fmt.Fprintf(w, "%s\nsteps (%s in all):\n", cost, (time.Duration(r.Seconds * float64(time.Second))).Round(time.Second)); err != nil {
+	if _, err := fmt.Fprintf(w, "%s\nsteps (%s in all):\n", cost, cmdline.Format((time.Duration(r.Seconds * float64(time.Second))).Round(time.Second))); err != nil {
 		return err
 	}
 	return stepTable.List(r.Steps).Text(w)

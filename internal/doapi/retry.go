@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 )
 
 // retryTransport retries what is safe to retry: requests safe to repeat
@@ -90,7 +92,7 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		cancel()
 		if ctx.Err() == context.DeadlineExceeded && req.Context().Err() == nil {
-			return nil, fmt.Errorf("no answer within %s: %w", t.timeout, err)
+			return nil, fmt.Errorf("no answer within %s: %w", cmdline.Format(t.timeout), err)
 		}
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
@@ -87,7 +88,7 @@ func Destroy(ctx context.Context, api API, nameOrID string, o DestroyOptions) (*
 	case ctx.Err() != nil:
 		return d, ErrDeleteUnconfirmed.Errorf("stopped waiting for droplet %d to go away; the delete was sent: %w", d.ID, ctx.Err())
 	}
-	return d, ErrDeleteUnconfirmed.Errorf("droplet %d still listed %s after the delete", d.ID, p.Timeout)
+	return d, ErrDeleteUnconfirmed.Errorf("droplet %d still listed %s after the delete", d.ID, cmdline.Format(p.Timeout))
 }
 
 // dash is s, or "-" for nothing, as tables show a missing value.

@@ -62,7 +62,7 @@ func WaitReady(ctx context.Context, api API, id int, o WaitOptions) (*godo.Dropl
 	sshDone := make(chan error, 1)
 	go func() {
 		sshDone <- remote.WaitForSSH(sshCtx, addr, o.SSHProbe, func(elapsed time.Duration) {
-			fmt.Fprintf(o.Log, "  still waiting for SSH on %s (%s)\n", addr, time.Since(start).Round(time.Second))
+			fmt.Fprintf(o.Log, "  still waiting for SSH on %s (%s)\n", addr, cmdline.Format(time.Since(start).Round(time.Second)))
 		})
 	}()
 	select {
@@ -79,7 +79,7 @@ func WaitReady(ctx context.Context, api API, id int, o WaitOptions) (*godo.Dropl
 	if fresh, _, err := api.Droplets.Get(ctx, id); err == nil {
 		d = fresh
 	}
-	fmt.Fprintf(o.Log, "droplet %d answers SSH after %s\n", id, time.Since(start).Round(time.Second/10))
+	fmt.Fprintf(o.Log, "droplet %d answers SSH after %s\n", id, cmdline.Format(time.Since(start).Round(time.Second/10)))
 	return d, nil
 }
 
@@ -94,7 +94,7 @@ func waitForAddress(ctx context.Context, api API, id int, o WaitOptions, start t
 		if ip, _ := d.PublicIPv4(); ip != "" {
 			return true, nil
 		}
-		fmt.Fprintf(o.Log, "droplet %d is %s, no address yet (%s)\n", id, d.Status, time.Since(start).Round(time.Second))
+		fmt.Fprintf(o.Log, "droplet %d is %s, no address yet (%s)\n", id, d.Status, cmdline.Format(time.Since(start).Round(time.Second)))
 		return false, nil
 	})
 	if ctx.Err() != nil {

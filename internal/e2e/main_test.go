@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,11 +119,19 @@ func leakForms(tokens ...string) map[string]string {
 // recovers a panic in the target's own goroutine.
 var panicMarkers = []string{"panic:", "goroutine ", "runtime error:"}
 
-// checkOutput fails the test if a run printed a token or panicked. Every run
-// in this package goes through it.
+// goDuration is a duration as time.Duration.String writes it with a zero
+// part (1h0m0s, 30m0s), where everything shown to the operator writes it as
+// `mage -h` does and as a flag takes it (1h, 30m: cmdline.Format).
+var goDuration = regexp.MustCompile(`\b[0-9]+(h[0-9]+)?m0s\b`)
+
+// checkOutput fails the test if a run printed a token, panicked or wrote a
+// duration as Go does. Every run in this package goes through it.
 func checkOutput(t *testing.T, r result) {
 	t.Helper()
 	for _, s := range []struct{ name, text string }{{"stdout", r.stdout}, {"stderr", r.stderr}} {
+		if d := goDuration.FindString(s.text); d != "" {
+			t.Errorf("%s wrote the duration %q on %s, not as `mage -h` writes durations:\n%s", r, d, s.name, s.text)
+		}
 		for form, desc := range leaks {
 			if i := strings.Index(s.text, form); i >= 0 {
 				// The output itself is not logged: it holds the token.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 )
@@ -139,9 +140,9 @@ func WaitAvailable(ctx context.Context, api API, id int, o WaitOptions) (*godo.I
 			return true, nil
 		}
 		if img.Status != last {
-			fmt.Fprintf(o.Log, "image %d is %s (%s)\n", id, img.Status, time.Since(start).Round(time.Second))
+			fmt.Fprintf(o.Log, "image %d is %s (%s)\n", id, img.Status, cmdline.Format(time.Since(start).Round(time.Second)))
 		} else {
-			fmt.Fprintf(o.Log, "  still %s (%s)\n", img.Status, time.Since(start).Round(time.Second))
+			fmt.Fprintf(o.Log, "  still %s (%s)\n", img.Status, cmdline.Format(time.Since(start).Round(time.Second)))
 		}
 		last = img.Status
 		return false, nil
@@ -162,5 +163,5 @@ func stillImporting(id int, status string, start time.Time, err error) error {
 		status = "unknown"
 	}
 	return &StillImportingError{ID: id, Err: fmt.Errorf("stopped waiting for image %d (status %s): %s after %s; DigitalOcean goes on importing it: %w",
-		id, status, why, time.Since(start).Round(time.Second), err)}
+		id, status, why, cmdline.Format(time.Since(start).Round(time.Second)), err)}
 }

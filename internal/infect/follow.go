@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
@@ -80,9 +81,9 @@ func (f Follower) Follow(ctx context.Context) (*remote.Client, error) {
 			return nil, err
 		}
 		if r.doneAt.IsZero() {
-			fmt.Fprintf(r.log, "%s: %v while nixos-infect was not done; waiting up to %s for SSH\n", f.Host, err, f.RebootTimeout)
+			fmt.Fprintf(r.log, "%s: %v while nixos-infect was not done; waiting up to %s for SSH\n", f.Host, err, cmdline.Format(f.RebootTimeout))
 		} else {
-			fmt.Fprintf(r.log, "%s: connection closed: the droplet is rebooting into NixOS; waiting up to %s for SSH\n", f.Host, f.RebootTimeout)
+			fmt.Fprintf(r.log, "%s: connection closed: the droplet is rebooting into NixOS; waiting up to %s for SSH\n", f.Host, cmdline.Format(f.RebootTimeout))
 		}
 		c, err = r.reconnect(ctx)
 	}
@@ -182,7 +183,7 @@ func (r *run) reconnect(ctx context.Context) (*remote.Client, error) {
 	addr := r.SSH.Addr(r.Host)
 	for {
 		err := remote.WaitForSSH(waitCtx, addr, r.Poll, func(time.Duration) {
-			fmt.Fprintf(r.log, "  still waiting for SSH on %s (%s)\n", addr, time.Since(start).Round(time.Second))
+			fmt.Fprintf(r.log, "  still waiting for SSH on %s (%s)\n", addr, cmdline.Format(time.Since(start).Round(time.Second)))
 		})
 		if err == nil {
 			var c *remote.Client
@@ -202,7 +203,7 @@ func (r *run) reconnect(ctx context.Context) (*remote.Client, error) {
 		}
 		if waitCtx.Err() != nil {
 			return nil, fmt.Errorf("%s did not come back within %s (%v): DigitalOcean's recovery console (droplet → Access) shows its screen, where the install log was written too",
-				r.Host, r.RebootTimeout, err)
+				r.Host, cmdline.Format(r.RebootTimeout), err)
 		}
 		fmt.Fprintf(r.log, "  %v; retrying\n", err)
 		select {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 )
 
 // Client is an authenticated SSH connection. It runs any number of commands,
@@ -56,7 +58,7 @@ func Dial(ctx context.Context, host string, cfg Config) (*Client, error) {
 
 	timeout := cfg.dialTimeout()
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
-		fmt.Errorf("no ssh handshake within %s: %w", timeout, context.DeadlineExceeded))
+		fmt.Errorf("no ssh handshake within %s: %w", cmdline.Format(timeout), context.DeadlineExceeded))
 	defer cancel()
 	conn, err := new(net.Dialer).DialContext(ctx, "tcp", addr)
 	if err != nil {

@@ -3,6 +3,8 @@ package remote
 import (
 	"fmt"
 	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 )
 
 // keepAlive probes the server every interval and closes the connection when
@@ -33,7 +35,7 @@ func (c *Client) keepAlive(interval time.Duration) {
 			}
 		case <-time.After(3 * interval):
 			c.mu.Lock()
-			c.lost = fmt.Errorf("connection to %s lost: the server left a keepalive unanswered for %s", c.target, 3*interval)
+			c.lost = fmt.Errorf("connection to %s lost: the server left a keepalive unanswered for %s", c.target, cmdline.Format(3*interval))
 			c.mu.Unlock()
 			c.ssh.Close()
 			return

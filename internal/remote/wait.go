@@ -9,6 +9,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 )
 
 // progressEvery is how often WaitForSSH reports that it is still waiting.
@@ -73,7 +75,7 @@ func probeSSH(ctx context.Context, addr string, timeout time.Duration) error {
 		switch {
 		case err == nil:
 		case ctx.Err() != nil:
-			return fmt.Errorf("%s accepted the connection but sent no ssh banner in %s", addr, time.Since(connected).Round(time.Millisecond))
+			return fmt.Errorf("%s accepted the connection but sent no ssh banner in %s", addr, cmdline.Format(time.Since(connected).Round(time.Millisecond)))
 		case errors.Is(err, io.EOF):
 			return fmt.Errorf("%s closed the connection without an ssh banner", addr)
 		default:

@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 )
 
 // Step is one stage of an operation on a state S, which the steps share.
@@ -93,7 +95,7 @@ func Run[S any](ctx context.Context, list []Step[S], s S, log io.Writer) ([]Reco
 			return records, stop
 		}
 		records[i].Outcome = Ran
-		fmt.Fprintf(log, "--- %d/%d done in %s\n", i+1, len(list), records[i].Took.Round(time.Second/10))
+		fmt.Fprintf(log, "--- %d/%d done in %s\n", i+1, len(list), cmdline.Format(records[i].Took.Round(time.Second/10)))
 	}
 	return records, nil
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
@@ -99,22 +100,22 @@ func Run(ctx context.Context, host string, cfg remote.Config, want Expect) (Repo
 func waitForSSH(ctx context.Context, host string, cfg remote.Config, want Expect, rep *Report) error {
 	addr := cfg.Addr(host)
 	start := time.Now()
-	fmt.Fprintf(want.Log, "waiting up to %s for SSH on %s\n", want.WaitTimeout, addr)
+	fmt.Fprintf(want.Log, "waiting up to %s for SSH on %s\n", cmdline.Format(want.WaitTimeout), addr)
 	wctx, cancel := context.WithTimeout(ctx, want.WaitTimeout)
 	defer cancel()
 	err := remote.WaitForSSH(wctx, addr, want.Poll, func(elapsed time.Duration) {
-		fmt.Fprintf(want.Log, "  still waiting for SSH on %s (%s of %s)\n", addr, elapsed.Round(time.Second), want.WaitTimeout)
+		fmt.Fprintf(want.Log, "  still waiting for SSH on %s (%s of %s)\n", addr, cmdline.Format(elapsed.Round(time.Second)), cmdline.Format(want.WaitTimeout))
 	})
 	switch {
 	case ctx.Err() != nil:
 		return fmt.Errorf("verify %s interrupted while waiting for SSH: %w", host, context.Cause(ctx))
 	case err != nil:
-		rep.Add(Fail("ssh", fmt.Errorf("no answer within %s: %w", want.WaitTimeout, err)))
+		rep.Add(Fail("ssh", fmt.Errorf("no answer within %s: %w", cmdline.Format(want.WaitTimeout), err)))
 		return failed(*rep)
 	}
 	waited := time.Since(start).Round(time.Second)
-	fmt.Fprintf(want.Log, "%s answers SSH after %s\n", addr, waited)
-	rep.Add(Pass("ssh", fmt.Sprintf("%s answers after %s", addr, waited)))
+	fmt.Fprintf(want.Log, "%s answers SSH after %s\n", addr, cmdline.Format(waited))
+	rep.Add(Pass("ssh", fmt.Sprintf("%s answers after %s", addr, cmdline.Format(waited))))
 	return nil
 }
 
