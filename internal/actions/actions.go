@@ -224,7 +224,7 @@ func (c Client) wait(ctx context.Context, id int, a godo.Action) error {
 	case status == doapi.ActionErrored:
 		return &Error{Type: typ, DropletID: id, ActionID: a.ID, Status: status}
 	}
-	fmt.Fprintf(c.pace().Log, "%s of droplet %d done after %s\n", typ, id, time.Since(start).Round(time.Second/10))
+	fmt.Fprintf(c.pace().Log, "%s of droplet %d done after %s\n", typ, id, cmdline.Format(time.Since(start).Round(time.Second/10)))
 	return nil
 }
 

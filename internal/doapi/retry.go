@@ -53,7 +53,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if t.log != nil {
 			fmt.Fprintf(t.log, "digitalocean: %s %s: %s; retrying in %s (attempt %d of %d)\n",
-				req.Method, req.URL.Path, why, delay.Round(time.Second/10), attempt+2, t.retries+1)
+				req.Method, req.URL.Path, why, cmdline.Format(delay.Round(time.Second/10)), attempt+2, t.retries+1)
 		}
 		pause := t.pause
 		if pause == nil {

@@ -136,7 +136,7 @@ func WaitAvailable(ctx context.Context, api API, id int, o WaitOptions) (*godo.I
 			return false, ErrImportFailed.Errorf("DigitalOcean could not import image %d (status %s): %s; check that the URL serves the whole gzipped raw or qcow2 disk", id, img.Status, msg)
 		}
 		if img.Status == StatusAvailable {
-			fmt.Fprintf(o.Log, "image %d is available after %s\n", id, time.Since(start).Round(time.Second/10))
+			fmt.Fprintf(o.Log, "image %d is available after %s\n", id, cmdline.Format(time.Since(start).Round(time.Second/10)))
 			return true, nil
 		}
 		if img.Status != last {

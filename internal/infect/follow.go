@@ -33,7 +33,7 @@ type NotRebootedError struct {
 }
 
 func (e *NotRebootedError) Error() string {
-	return fmt.Sprintf("nixos-infect finished %s ago but %s has not rebooted", e.For.Round(time.Second), e.Host)
+	return fmt.Sprintf("nixos-infect finished %s ago but %s has not rebooted", cmdline.Format(e.For.Round(time.Second)), e.Host)
 }
 
 // errLost marks a connection that went away: a reboot, or a network fault.
@@ -189,7 +189,7 @@ func (r *run) reconnect(ctx context.Context) (*remote.Client, error) {
 			var c *remote.Client
 			c, err = remote.Dial(waitCtx, r.Host, r.SSH)
 			if err == nil {
-				fmt.Fprintf(r.log, "%s: answers SSH again after %s\n", r.Host, time.Since(start).Round(time.Second/10))
+				fmt.Fprintf(r.log, "%s: answers SSH again after %s\n", r.Host, cmdline.Format(time.Since(start).Round(time.Second/10)))
 				return c, nil
 			}
 			var changed *remote.HostKeyChangedError
