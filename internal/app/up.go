@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -129,18 +128,12 @@ func (u *upRun) outline() plan.Outline {
 // the SSH identity, the keys NixOS gets, the sizes of the region, and what
 // the droplet, if there is one, says of itself.
 func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, error) {
-	if name == "" || strings.HasPrefix(name, "-") {
-		return nil, hints.NoUpName(name)
-	}
 	if err := droplets.CheckName(name); err != nil {
 		return nil, err
 	}
 	route, err := plan.ParseRoute(cmp.Or(o.Route, string(plan.Anywhere)))
 	if err != nil {
 		return nil, hints.BadRoute(err)
-	}
-	if o.Timeout < 0 {
-		return nil, hints.NegativeTimeout(o.Timeout, UpTimeout)
 	}
 	u := &upRun{e: e, name: name, route: route, timeout: cmp.Or(o.Timeout, UpTimeout)}
 	api := e.dropletAPI()

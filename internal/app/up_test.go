@@ -262,13 +262,11 @@ func TestUpRefusesBadFlags(t *testing.T) {
 		want    string
 	}{
 		{"route", func(o *UpOptions) { o.Route = "image" }, "web1", `-route: unknown route "image": use one of anywhere, infect`},
-		{"timeout", func(o *UpOptions) { o.Timeout = -time.Second }, "web1", "-timeout=-1s is negative"},
 		{"size", func(o *UpOptions) { o.Size = ptr("s-9vcpu-1tb") }, "web1", `unknown size "s-9vcpu-1tb"`},
 		{"size elsewhere", func(o *UpOptions) { o.Size = ptr(notInSFO3(t)) }, "web1", "is not offered in sfo3"},
 		{"small", func(o *UpOptions) { o.Size = ptr("s-1vcpu-512mb-10gb") }, "web1", "needs at least 1024 MB"},
 		{"region", func(o *UpOptions) { o.Region = ptr("mars1") }, "web1", `unknown region "mars1"`},
 		{"name", func(*UpOptions) {}, "web_1", `invalid droplet name "web_1"`},
-		{"flag as name", func(*UpOptions) {}, "-dryrun", "no droplet name: give it first"},
 	}
 	for _, tc := range tests {
 		o := u.options()

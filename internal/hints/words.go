@@ -11,7 +11,6 @@ package hints
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
@@ -129,18 +128,8 @@ func CommitHost(folder, name string) string {
 // HostEntryByHand is how to get the host entry a route failed to write.
 const HostEntryByHand = "write it by hand, as README.md shows under \"Hosts and deploys\""
 
-// NoUpName is up run without a droplet name, or with a flag in its place.
-func NoUpName(got string) error {
-	return fmt.Errorf("no droplet name: give it first, e.g. `%s nixos-1 -route=infect`, got %q", Up, got)
-}
-
 // BadRoute is a -route that names no route.
 func BadRoute(err error) error { return fmt.Errorf("-route: %w", err) }
-
-// NegativeTimeout is a -timeout below zero.
-func NegativeTimeout(got, zero time.Duration) error {
-	return fmt.Errorf("-timeout=%s is negative: give how long the whole run may take, e.g. -timeout=90m (0 = %s)", got, zero)
-}
 
 // UpMismatch is a flag asking an existing droplet to be other than it is.
 func UpMismatch(name, flag, is, asked string) error {
