@@ -1,6 +1,7 @@
 package droplets
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -60,7 +61,7 @@ func Destroy(ctx context.Context, api API, nameOrID string, o DestroyOptions) (*
 	ip, _ := d.PublicIPv4()
 	ch := prompt.Change{
 		Override: "destroy it anyway",
-		Question: fmt.Sprintf("Destroy droplet %s (id %d, %s, %s)? This deletes its disk.", d.Name, d.ID, dash(ip), d.SizeSlug),
+		Question: fmt.Sprintf("Destroy droplet %s (id %d, %s, %s)? This deletes its disk.", d.Name, d.ID, cmp.Or(ip, "no address"), d.SizeSlug),
 		Refused:  "not destroyed",
 	}
 	if !Managed(*d) {
@@ -89,12 +90,4 @@ func Destroy(ctx context.Context, api API, nameOrID string, o DestroyOptions) (*
 		return d, ErrDeleteUnconfirmed.Errorf("stopped waiting for droplet %d to go away; the delete was sent: %w", d.ID, ctx.Err())
 	}
 	return d, ErrDeleteUnconfirmed.Errorf("droplet %d still listed %s after the delete", d.ID, cmdline.Format(p.Timeout))
-}
-
-// dash is s, or "-" for nothing, as tables show a missing value.
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
