@@ -125,6 +125,9 @@ func (t Target) check(args []string) error {
 		}
 	}
 	rest := args[len(t.Args):]
+	if err := t.checkRepeats(rest); err != nil {
+		return err
+	}
 	for len(rest) > 0 && strings.HasPrefix(rest[0], "-") {
 		if err := t.checkFlag(rest[0]); err != nil {
 			return err
@@ -144,10 +147,33 @@ func (t Target) check(args []string) error {
 	return nil
 }
 
+// checkRepeats refuses a flag given twice among the flags that follow the
+// positional arguments: mage would quietly take the last value, so
+// `-size=s-1vcpu-2gb -size=s-2vcpu-4gb` would plan the second.
+func (t Target) checkRepeats(flags []string) error {
+	first := map[string]string{} // a flag's name in lower case: the first time it was given
+	for _, arg := range flags {
+		if !strings.HasPrefix(arg, "-") {
+			return nil // the end of this target's flags
+		}
+		name, _, _ := strings.Cut(arg[1:], "=")
+		key := strings.ToLower(name)
+		if prev, ok := first[key]; ok {
+			return errorf("-%s is given twice (%s, then %s): mage would quietly use the last; give it once", name, prev, arg)
+		}
+		first[key] = arg
+	}
+	return nil
+}
+
 func (t Target) checkArg(a Arg, v string) error {
 	switch {
 	case v == "":
 		return errorf("<%s> is empty: give %s, e.g. `%s`", a.Name, a.What, t.example(a.Example))
+	case strings.HasPrefix(v, "-") && !t.hasFlag(v):
+		// Not a flag of the target, such as -1: suggesting it after a good
+		// value, as below, would suggest a command that fails again.
+		return errorf("%q is not <%s>, %s, nor a flag of %s: e.g. `%s`", v, a.Name, a.What, t.Name, t.example(a.Example))
 	case strings.HasPrefix(v, "-"):
 		return errorf("%q is a flag where <%s> belongs: put flags after it, e.g. `%s %s`", v, a.Name, t.example(a.Example), v)
 	case a.Check != nil:
@@ -176,6 +202,13 @@ func (t Target) checkFlag(arg string) error {
 		return errorf("%s needs a value after =, as in %s=%s", flag, flag, f.Value.example())
 	}
 	return f.Value.check(flag, v)
+}
+
+// hasFlag reports whether arg ("-name" or "-name=value") names one of the
+// target's flags.
+func (t Target) hasFlag(arg string) bool {
+	name, _, _ := strings.Cut(strings.TrimPrefix(arg, "-"), "=")
+	return slices.ContainsFunc(t.Flags, func(f Flag) bool { return strings.EqualFold(f.Name, name) })
 }
 
 // usage is the target's positional arguments as `mage -h` shows them.

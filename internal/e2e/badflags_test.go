@@ -160,9 +160,9 @@ var badValues = map[string][]valueCase{
 // flagCases are the bad values of every flag and positional argument of
 // every target, by the classes of bad value each kind takes: empty, a value
 // missing after the flag, malformed, negative, zero where it means nothing,
-// under the least and over the most the help states, far too large, a flag
-// where an argument belongs, and an argument or flag the target does not
-// take. A flag or argument `mage -h` shows that this cannot make cases for
+// under the least and over the most the help states, far too large, given
+// twice, a flag where an argument belongs, and an argument or flag the
+// target does not take. A flag or argument `mage -h` shows that this cannot make cases for
 // fails the test.
 func flagCases(t *testing.T) []badInput {
 	var cases []badInput
@@ -184,7 +184,14 @@ func flagCases(t *testing.T) []badInput {
 				name: u.target + " " + what, args: args, also: want, code: cmp.Or(code, 2), setup: setups[u.target],
 			})
 		}
-		withFlag := func(arg string) []string { return append(slices.Clone(base), arg) }
+		withFlag := func(arg string) []string {
+			args := slices.Clone(base)
+			if strings.HasPrefix(arg, "-dryrun") {
+				// The case is -dryrun's own: given twice it would be refused as such.
+				args = slices.DeleteFunc(args, func(a string) bool { return a == "-dryrun" })
+			}
+			return append(args, arg)
+		}
 
 		for i, a := range u.args {
 			key := u.target + " <" + a + ">"
@@ -201,7 +208,8 @@ func flagCases(t *testing.T) []badInput {
 				flag = "-dryrun"
 			}
 			add("<"+a+"> a flag", replaced(flag), []string{strconv.Quote(flag) + " is a flag where <" + a + "> belongs", "put flags after it"}, 2)
-			add("<"+a+"> negative", replaced("-5"), []string{`"-5" is a flag where <` + a + "> belongs"}, 2)
+			// Not a flag of the target: the fix is a good value, not "-5" after one.
+			add("<"+a+"> negative", replaced("-5"), []string{`"-5" is not <` + a + ">", example}, 2)
 			classes := map[string]bool{}
 			for _, vc := range badValues[key] {
 				classes[vc.class] = true
@@ -215,6 +223,9 @@ func flagCases(t *testing.T) []badInput {
 		for _, f := range u.flags {
 			flag := "-" + f.name
 			what := func(class string) string { return flag + " " + class }
+			// mage would take the last value quietly, whatever the values.
+			add(what("twice"), append(withFlag(flag+"=1"), strings.ToUpper(flag)+"=2"),
+				[]string{strings.ToUpper(flag) + " is given twice (" + flag + "=1, then " + strings.ToUpper(flag) + "=2)", "give it once"}, 2)
 			switch f.typ {
 			case "bool":
 				add(what("empty"), withFlag(flag+"="), []string{flag + " is empty", "e.g. " + flag + "=false"}, 2)

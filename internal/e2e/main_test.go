@@ -195,7 +195,7 @@ type process struct {
 // start runs the compiled magefile with args, without a terminal or stdin.
 func (sh *shell) start(t *testing.T, args ...string) *process {
 	t.Helper()
-	if len(args) > 1 && args[0] == "anywhere" && !slices.Contains(args, "-dryrun") {
+	if len(args) > 1 && args[0] == "anywhere" && !dryRun(args) {
 		// The SSH targets here are this machine's own sshd, and this
 		// machine may well have a /dev/vda: a preflight that passed by
 		// mistake would let nixos-anywhere wipe it. (Without a host it
@@ -221,6 +221,20 @@ func (sh *shell) start(t *testing.T, args ...string) *process {
 		_ = p.cmd.Wait() // reaps a process a failed test left running; the error is that test's business
 	})
 	return p
+}
+
+// dryRun reports whether mage, given args, would not run the install: the
+// last -dryrun (mage takes the last) is bare, true, or a value mage refuses.
+func dryRun(args []string) bool {
+	dry := false
+	for _, a := range args {
+		name, v, valued := strings.Cut(strings.ToLower(a), "=")
+		if name == "-dryrun" {
+			b, err := strconv.ParseBool(v)
+			dry = !valued || err != nil || b
+		}
+	}
+	return dry
 }
 
 // wait waits for the target to end and checks its output.
