@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -285,7 +286,7 @@ func TestImagesListAndDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rows []images.Image
-	if err := json.Unmarshal(te.Stdout.Bytes(), &rows); err != nil || len(rows) != 1 || rows[0].ID != id || rows[0].MonthlyCost != rows[0].SizeGB*images.PricePerGBMonth {
+	if err := json.Unmarshal(te.Stdout.Bytes(), &rows); err != nil || len(rows) != 1 || rows[0].ID != id || float64(rows[0].MonthlyCost) != math.Round(rows[0].SizeGB*images.PricePerGBMonth*100)/100 {
 		t.Fatalf("JSON rows %+v (%v) from:\n%s", rows, err, te.Stdout)
 	}
 

@@ -22,14 +22,14 @@ func dropletTable(now time.Time) Table[droplets.Droplet] {
 			{"Status", func(d droplets.Droplet) string { return d.Status }},
 			{"Age", func(d droplets.Droplet) string { return age(now.Sub(d.Created)) }},
 			// An estimate at the size it is on now (droplets.CostSince).
-			{"Est. Cost So Far", func(d droplets.Droplet) string { return money(d.CostSoFar) }},
+			{"Est. Cost So Far", func(d droplets.Droplet) string { return money(float64(d.CostSoFar)) }},
 			{"Per Month", func(d droplets.Droplet) string { return money(d.PriceMonthly) }},
 			{"Host", func(d droplets.Droplet) string { return yesNo(d.Host) }},
 		},
 		Total: func(ds []droplets.Droplet) []string {
 			var soFar, monthly float64
 			for _, d := range ds {
-				soFar += d.CostSoFar
+				soFar += float64(d.CostSoFar)
 				monthly += d.PriceMonthly
 			}
 			return []string{fmt.Sprintf("Total: %d droplet(s)", len(ds)), "", "", "", "", "", "", money(soFar), money(monthly)}

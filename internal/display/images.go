@@ -28,7 +28,7 @@ var imageTable = Table[images.Image]{
 		var gb, monthly float64
 		for _, i := range is {
 			gb += i.SizeGB
-			monthly += i.MonthlyCost
+			monthly += float64(i.MonthlyCost)
 		}
 		return []string{fmt.Sprintf("Total: %d image(s)", len(is)), "", "", "", fmt.Sprintf("%0.2f", gb), "", fmt.Sprintf("$%0.2f", monthly)}
 	},

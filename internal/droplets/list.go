@@ -10,6 +10,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/money"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 )
 
@@ -20,16 +21,16 @@ const hoursPerMonth = 672
 // and what it costs. Every target reports a droplet as this one value, so
 // its JSON has one shape everywhere.
 type Droplet struct {
-	ID           int       `json:"id"`
-	Name         string    `json:"name"`
-	IPv4         string    `json:"ipv4"`
-	IPv6         string    `json:"ipv6"`
-	Size         string    `json:"size"`
-	Status       string    `json:"status"`
-	Created      time.Time `json:"created_at"`
-	PriceHourly  float64   `json:"price_hourly"`
-	PriceMonthly float64   `json:"price_monthly"`
-	CostSoFar    float64   `json:"cost_so_far"` // an estimate at the current size (CostSince), at the time it was described
+	ID           int           `json:"id"`
+	Name         string        `json:"name"`
+	IPv4         string        `json:"ipv4"`
+	IPv6         string        `json:"ipv6"`
+	Size         string        `json:"size"`
+	Status       string        `json:"status"`
+	Created      time.Time     `json:"created_at"`
+	PriceHourly  float64       `json:"price_hourly"`
+	PriceMonthly float64       `json:"price_monthly"`
+	CostSoFar    money.Dollars `json:"cost_so_far"` // an estimate at the current size (CostSince), at the time it was described
 	// Host says whether the repository has a host entry of this name
 	// (hosts/<name>/), which makes the droplet a deploy target.
 	Host bool `json:"host"`
@@ -44,7 +45,7 @@ func Describe(d godo.Droplet, now time.Time) Droplet {
 	if d.Size != nil {
 		r.PriceHourly = d.Size.PriceHourly
 		r.PriceMonthly = d.Size.PriceMonthly
-		r.CostSoFar = CostSince(r.Created, now, d.Size.PriceHourly, d.Size.PriceMonthly)
+		r.CostSoFar = money.Dollars(CostSince(r.Created, now, d.Size.PriceHourly, d.Size.PriceMonthly))
 	}
 	return r
 }

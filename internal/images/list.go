@@ -11,6 +11,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/money"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 )
 
@@ -22,14 +23,14 @@ const PricePerGBMonth = 0.06
 // can be used, and what storing it costs. Every target reports an image as
 // this one value, so its JSON has one shape everywhere.
 type Image struct {
-	ID           int       `json:"id"`
-	Name         string    `json:"name"`
-	Status       string    `json:"status"`
-	SizeGB       float64   `json:"size_gigabytes"`
-	Created      time.Time `json:"created_at"`
-	Regions      []string  `json:"regions"`
-	MonthlyCost  float64   `json:"monthly_cost"`
-	ErrorMessage string    `json:"error_message,omitempty"`
+	ID           int           `json:"id"`
+	Name         string        `json:"name"`
+	Status       string        `json:"status"`
+	SizeGB       float64       `json:"size_gigabytes"`
+	Created      time.Time     `json:"created_at"`
+	Regions      []string      `json:"regions"`
+	MonthlyCost  money.Dollars `json:"monthly_cost"`
+	ErrorMessage string        `json:"error_message,omitempty"`
 }
 
 // managed reports whether this repo imported img.
@@ -57,7 +58,7 @@ func List(ctx context.Context, api API) ([]Image, error) {
 func Describe(img godo.Image) Image {
 	r := Image{
 		ID: img.ID, Name: img.Name, Status: img.Status, SizeGB: img.SizeGigaBytes, Regions: img.Regions,
-		MonthlyCost: img.SizeGigaBytes * PricePerGBMonth, ErrorMessage: strings.TrimSpace(img.ErrorMessage),
+		MonthlyCost: money.Dollars(img.SizeGigaBytes * PricePerGBMonth), ErrorMessage: strings.TrimSpace(img.ErrorMessage),
 	}
 	if r.Regions == nil {
 		r.Regions = []string{}

@@ -52,7 +52,7 @@ func TestListShowsOnlyManagedImagesWithCost(t *testing.T) {
 		t.Fatalf("rows = %+v, want images %v only", rows, ids)
 	}
 	r := rows[0]
-	if r.Status != StatusAvailable || r.SizeGB <= 0 || r.MonthlyCost != r.SizeGB*PricePerGBMonth || r.Created.IsZero() {
+	if r.Status != StatusAvailable || r.SizeGB <= 0 || float64(r.MonthlyCost) != r.SizeGB*PricePerGBMonth || r.Created.IsZero() {
 		t.Errorf("row = %+v", r)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/money"
 )
 
 // Route is a way to NixOS that `up` can take.
@@ -101,17 +102,17 @@ func Cheapest(route Route, sizes []droplets.Size) (Plan, error) {
 // monthly price, so a run bounded by a timeout is billed at most that many
 // started hours at each size it uses.
 type Cost struct {
-	Hours  int     `json:"hours"`  // started hours at each size, at most
-	Total  float64 `json:"total"`  // the install's hours at every size it uses
-	Detour float64 `json:"detour"` // of Total, the hours at the detour size
+	Hours  int           `json:"hours"`  // started hours at each size, at most
+	Total  money.Dollars `json:"total"`  // the install's hours at every size it uses
+	Detour money.Dollars `json:"detour"` // of Total, the hours at the detour size
 }
 
 // Cost bounds what an install that takes at most limit costs.
 func (p Plan) Cost(limit time.Duration) Cost {
 	c := Cost{Hours: max(1, int(math.Ceil(limit.Hours())))}
-	c.Total = float64(c.Hours) * p.Size.PriceHourly
+	c.Total = money.Dollars(float64(c.Hours) * p.Size.PriceHourly)
 	if p.Detour != nil {
-		c.Detour = float64(c.Hours) * p.Detour.PriceHourly
+		c.Detour = money.Dollars(float64(c.Hours) * p.Detour.PriceHourly)
 		c.Total += c.Detour
 	}
 	return c
