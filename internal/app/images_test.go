@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/digitalocean/godo"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
@@ -229,6 +230,13 @@ func TestCreateFromCustomImageWithIPv6IsRefusedAndExplained(t *testing.T) {
 		t.Fatal("created a custom-image droplet with IPv6")
 	}
 	msg := err.Error()
+	if !strings.HasPrefix(msg, "create droplet nixos-1: ") {
+		t.Errorf("error does not say what was refused first:\n%s", msg)
+	}
+	var er *godo.ErrorResponse
+	if !errors.As(err, &er) || er.RequestID == "" || !strings.Contains(msg, er.RequestID) {
+		t.Errorf("error does not carry DigitalOcean's answer and its request ID:\n%s", msg)
+	}
 	do := strings.Index(msg, "422")
 	theirs := strings.Index(msg, "image is not compatible with ipv6")
 	ours := strings.Index(msg, droplets.ErrCustomImageIPv6.Error())

@@ -76,7 +76,7 @@ func Create(ctx context.Context, api API, plan Plan, log io.Writer) (Created, er
 func recoverCreate(ctx context.Context, api API, plan Plan, err error, log io.Writer) (Created, error) {
 	status := doapi.StatusOf(err)
 	if status == http.StatusUnprocessableEntity && plan.CustomImage() && plan.IPv6 && strings.Contains(err.Error(), "ipv6") {
-		return Created{}, fmt.Errorf("%w; %w", err, ErrCustomImageIPv6)
+		return Created{}, fmt.Errorf("create droplet %s: %w; %w", plan.Name, err, ErrCustomImageIPv6)
 	}
 	if status != 0 && status < 500 {
 		return Created{}, fmt.Errorf("create droplet %s: %w", plan.Name, doapi.Explain(err))
