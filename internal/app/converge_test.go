@@ -110,6 +110,13 @@ func TestCreateRefusesDifferingDroplet(t *testing.T) {
 	if n := te.mutations(); n != before {
 		t.Errorf("%d requests changed the account", n-before)
 	}
+	// Only the refusal is said: not the size and price of a droplet that
+	// will not be made, nor that the existing one is taken as it is.
+	for _, s := range []string{"s-2vcpu-4gb", "/month", "not creating another"} {
+		if strings.Contains(te.Stderr.String(), s) {
+			t.Errorf("stderr says %q before the refusal:\n%s", s, te.Stderr)
+		}
+	}
 }
 
 // The case: the droplet is made but its project assignment keeps

@@ -73,8 +73,6 @@ func Provision(ctx context.Context, e *Env, spec droplets.Spec, timeout *time.Du
 // provisionChecked creates the droplet of a checked plan, or finds this
 // repo's droplet of that name, and waits until it answers SSH.
 func provisionChecked(ctx context.Context, e *Env, plan droplets.Plan, timeout *time.Duration) (*godo.Droplet, error) {
-	fmt.Fprintf(e.Err, "droplet %s: %s (%d MB, %d vCPU) in %s, image %s, IPv6 %t, $%0.6f/hour ($%0.2f/month)\n",
-		plan.Name, plan.Size.Slug, plan.Size.Memory, plan.Size.Vcpus, plan.Region, plan.Spec.Image, plan.IPv6, plan.Size.PriceHourly, plan.Size.PriceMonthly)
 	api := e.dropletAPI()
 	created, err := droplets.Create(ctx, api, plan, e.Err)
 	if err != nil {

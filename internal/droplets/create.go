@@ -31,9 +31,16 @@ func Create(ctx context.Context, api API, plan Plan, log io.Writer) (Created, er
 		return Created{}, err
 	}
 	if d != nil {
+		if diffs := differences(plan, *d); len(diffs) > 0 {
+			return Created{Droplet: d, Existing: true}, &DiffersError{Name: d.Name, ID: d.ID, Differences: diffs}
+		}
 		fmt.Fprintf(log, "droplet %s already exists (id %d, made by this repo); not creating another\n", d.Name, d.ID)
 		return Created{Droplet: d, Existing: true}, converge(ctx, api, plan, d, log)
 	}
+	// Announced only now: for a droplet that exists, the plan's size and
+	// price are not what will happen, and converge says what will.
+	fmt.Fprintf(log, "creating droplet %s: %s (%d MB, %d vCPU) in %s, image %s, IPv6 %t, $%0.6f/hour ($%0.2f/month)\n",
+		plan.Name, plan.Size.Slug, plan.Size.Memory, plan.Size.Vcpus, plan.Region, plan.Spec.Image, plan.IPv6, plan.Size.PriceHourly, plan.Size.PriceMonthly)
 	if plan.CustomImage() && plan.IPv6 {
 		fmt.Fprintf(log, "warning: image %d is a custom image and IPv6 is on; DigitalOcean is expected to refuse this (sending anyway to show its answer)\n", plan.Image.ID)
 	}
