@@ -54,7 +54,7 @@ func TestExplain(t *testing.T) {
 		{"install timed out in disko", &anywhere.InstallError{Phase: anywhere.PhaseDisko, Err: context.DeadlineExceeded},
 			(&anywhere.InstallError{Phase: anywhere.PhaseDisko, Err: context.DeadlineExceeded}).Error() + ", so run `mage anywhere` again to retry; -timeout allows it longer"},
 		{"not rebooted", fmt.Errorf("follow: %w", &infect.NotRebootedError{Host: "203.0.113.7", Login: "admin@203.0.113.7", For: 10 * time.Minute}),
-			"follow: nixos-infect finished 10m0s ago but 203.0.113.7 has not rebooted: reboot it (`ssh admin@203.0.113.7 reboot`), then run `mage infect` again to check it"},
+			"follow: nixos-infect finished 10m ago but 203.0.113.7 has not rebooted: reboot it (`ssh admin@203.0.113.7 reboot`), then run `mage infect` again to check it"},
 		{"nothing to add", errors.New("no route to host"), "no route to host"},
 	}
 	for _, tc := range tests {
@@ -111,7 +111,7 @@ func TestExplainStoppedUp(t *testing.T) {
 	}
 
 	notRebooted := Explain(&plan.Stopped{Err: &infect.NotRebootedError{Host: "203.0.113.7", Login: "root@203.0.113.7", For: time.Hour}, Name: "web1", Route: plan.Infect, Droplet: &d})
-	if msg := notRebooted.Error(); !strings.HasPrefix(msg, "nixos-infect finished 1h0m0s ago but 203.0.113.7 has not rebooted: reboot it (`ssh root@203.0.113.7 reboot`); droplet cheap1") ||
+	if msg := notRebooted.Error(); !strings.HasPrefix(msg, "nixos-infect finished 1h ago but 203.0.113.7 has not rebooted: reboot it (`ssh root@203.0.113.7 reboot`); droplet cheap1") ||
 		strings.Contains(msg, "mage infect") || !strings.Contains(msg, "`mage up web1 -route=infect` continues from here") {
 		t.Errorf("a stopped up's infect that did not reboot: %q", msg)
 	}
