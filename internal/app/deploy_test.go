@@ -106,7 +106,8 @@ func TestDeployDryRunPrintsTheCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	kh := d.Settings.KnownHosts
-	want := "commands (not run: -dryrun), the checks once, then one deploy-rs run per host, 1 at a time:\n" +
+	want := "commands (not run: -dryrun), the checks once, then one deploy-rs run per host, 1 at a time, " +
+		"each with `extra-experimental-features = nix-command flakes` added to NIX_CONFIG for the nix commands deploy-rs runs:\n" +
 		"  nix --extra-experimental-features 'nix-command flakes' flake check\n" +
 		"  nix --extra-experimental-features 'nix-command flakes' run .#deploy-rs -- '.#\"web2\"' --skip-checks --magic-rollback true --auto-rollback true" +
 		" --ssh-opts '-o UserKnownHostsFile=" + kh + " -o StrictHostKeyChecking=yes -o ConnectTimeout=15 -o ServerAliveInterval=15 -o ServerAliveCountMax=3" +

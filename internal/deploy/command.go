@@ -17,6 +17,25 @@ import (
 // Nix that has not enabled them.
 var nix = []string{"nix", "--extra-experimental-features", "nix-command flakes"}
 
+// flakesSetting turns flakes on in nix.conf's syntax.
+const flakesSetting = "extra-experimental-features = nix-command flakes"
+
+// nixConfig is the NIX_CONFIG that deploy-rs runs with, given the
+// operator's own (empty when unset): that one's lines, which stay in force,
+// then flakesSetting. The flag in Command reaches only the outer `nix run`;
+// deploy-rs (src/cli.rs at the pin) decides whether Nix has flakes by
+// running `nix eval --expr builtins.getFlake` with no flag and, when that
+// fails, evaluates `import ./.` with nix-instantiate (this repository has no
+// default.nix); its `nix build` and `nix copy` (src/push.rs) pass no flag
+// either. Nix reads NIX_CONFIG, one setting per line, in every nix process
+// deploy-rs starts.
+func nixConfig(current string) string {
+	if current = strings.TrimRight(current, "\n"); current == "" {
+		return flakesSetting
+	}
+	return current + "\n" + flakesSetting
+}
+
 // CheckCommand is the check deploy-rs runs before each deploy unless told
 // to skip it (`nix flake check` on the flake; its checks include
 // deploy-rs's deployChecks): run once for all hosts instead of once per

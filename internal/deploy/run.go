@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -94,6 +95,7 @@ func Run(ctx context.Context, hs []hosts.Host, o Options) ([]Result, error) {
 		return nil, err
 	}
 	perHost := cmds[len(cmds)-len(hs):]
+	deployEnv := []string{"NIX_CONFIG=" + nixConfig(os.Getenv("NIX_CONFIG"))}
 	r := o.Runner
 	if r == nil {
 		r = execRunner
@@ -145,7 +147,7 @@ func Run(ctx context.Context, hs []hosts.Host, o Options) ([]Result, error) {
 		argv := perHost[i]
 		p := newPrefixer(out, hs[i].Name)
 		start := time.Now()
-		err := r.Run(ctx, runner.Command{Name: argv[0], Args: argv[1:], Stdout: p, Stderr: p})
+		err := r.Run(ctx, runner.Command{Name: argv[0], Args: argv[1:], Env: deployEnv, Stdout: p, Stderr: p})
 		p.flush()
 		results[i].Took = time.Since(start)
 		switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -86,12 +87,13 @@ type fakeDeployRS struct {
 	mu          sync.Mutex
 	started     int
 	calls       [][]string
+	envs        map[string][]string // each run's Env, by host ("checks" for the checks)
 	checkCalls  int
 	deployNames []string
 }
 
 func newFake(concurrent int, fail ...string) *fakeDeployRS {
-	f := &fakeDeployRS{fail: map[string]bool{}, concurrent: concurrent, startedAll: make(chan struct{})}
+	f := &fakeDeployRS{fail: map[string]bool{}, envs: map[string][]string{}, concurrent: concurrent, startedAll: make(chan struct{})}
 	for _, n := range fail {
 		f.fail[n] = true
 	}
@@ -106,6 +108,7 @@ func (f *fakeDeployRS) Run(ctx context.Context, c runner.Command) error {
 	if slices.Contains(argv, "check") {
 		f.mu.Lock()
 		f.checkCalls++
+		f.envs["checks"] = c.Env
 		f.mu.Unlock()
 		fmt.Fprintln(c.Stderr, "checking flake output 'deploy'...")
 		if f.failChecks {
@@ -117,6 +120,7 @@ func (f *fakeDeployRS) Run(ctx context.Context, c runner.Command) error {
 	name := strings.TrimSuffix(strings.TrimPrefix(argv[6], `.#"`), `"`)
 	f.mu.Lock()
 	f.deployNames = append(f.deployNames, name)
+	f.envs[name] = c.Env
 	f.started++
 	if f.started == f.concurrent {
 		close(f.startedAll)
@@ -263,4 +267,40 @@ func mustKey(t *testing.T, line string) ssh.PublicKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// deploy-rs runs its own nix commands without the flag that turns flakes
+// on, so each deploy-rs run gets them through NIX_CONFIG, after the
+// operator's own settings; the checks are one nix command with the flag.
+func TestDeployRSGetsFlakesThroughNixConfig(t *testing.T) {
+	flakes := "NIX_CONFIG=extra-experimental-features = nix-command flakes"
+	for _, tc := range []struct {
+		name, nixConfig string
+		unset           bool
+		want            string
+	}{
+		{name: "unset", unset: true, want: flakes},
+		{name: "empty", nixConfig: "", want: flakes},
+		{
+			name:      "the operator's settings",
+			nixConfig: "access-tokens = github.com=ghp_x\nexperimental-features = nix-command\n",
+			want:      "NIX_CONFIG=access-tokens = github.com=ghp_x\nexperimental-features = nix-command\nextra-experimental-features = nix-command flakes",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("NIX_CONFIG", tc.nixConfig)
+			if tc.unset {
+				os.Unsetenv("NIX_CONFIG") // t.Setenv restores it afterwards
+			}
+			f := newFleet(t, "web1", "web2")
+			fake := newFake(2)
+			if _, err := Run(context.Background(), f.hosts, f.options(fake)); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string][]string{"checks": nil, "web1": {tc.want}, "web2": {tc.want}}
+			if diff := cmp.Diff(want, fake.envs); diff != "" {
+				t.Errorf("Env of each run (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

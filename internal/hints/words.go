@@ -111,7 +111,8 @@ const Deploy = "mage deploy"
 
 // DeployDryRun titles the commands deploy would have run.
 func DeployDryRun(atOnce int) string {
-	return fmt.Sprintf("commands (not run: -dryrun), the checks once, then one deploy-rs run per host, %d at a time", atOnce)
+	return fmt.Sprintf("commands (not run: -dryrun), the checks once, then one deploy-rs run per host, %d at a time, "+
+		"each with `extra-experimental-features = nix-command flakes` added to NIX_CONFIG for the nix commands deploy-rs runs", atOnce)
 }
 
 // NoHosts is a deploy with no host entries to deploy.

@@ -16,8 +16,12 @@ import (
 // Command is one external program to run and where its output goes. It
 // gets no input unless its runner is Interactive.
 type Command struct {
-	Name   string
-	Args   []string
+	Name string
+	Args []string
+	// Env holds NAME=value variables the command gets on top of this
+	// process's environment, replacing a variable of the same name; nil
+	// leaves the environment as it is.
+	Env    []string
 	Stdout io.Writer
 	Stderr io.Writer
 }
@@ -52,6 +56,10 @@ func (r ExecRunner) Run(ctx context.Context, c Command) error {
 	stop := cmp.Or(r.Stop, syscall.SIGTERM)
 	cmd := exec.CommandContext(ctx, c.Name, c.Args...)
 	cmd.Stdout, cmd.Stderr = c.Stdout, c.Stderr
+	if c.Env != nil {
+		// exec uses the last of duplicate names.
+		cmd.Env = append(os.Environ(), c.Env...)
+	}
 	if r.Interactive {
 		cmd.Stdin = os.Stdin
 		cmd.Cancel = func() error { return cmd.Process.Signal(stop) }

@@ -27,6 +27,29 @@ func TestExecRunnerOutputAndExitStatus(t *testing.T) {
 	}
 }
 
+// Env adds to the environment the command inherits, and a name it gives
+// replaces the inherited value.
+func TestExecRunnerEnv(t *testing.T) {
+	t.Setenv("RUNNER_TEST_KEPT", "kept")
+	t.Setenv("RUNNER_TEST_SET", "inherited")
+	script := `printf '%s|%s|%s' "$RUNNER_TEST_KEPT" "$RUNNER_TEST_SET" "${RUNNER_TEST_NEW-unset}"`
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, "kept|inherited|unset"},
+		{[]string{"RUNNER_TEST_SET=replaced", "RUNNER_TEST_NEW=a\nb c"}, "kept|replaced|a\nb c"},
+	} {
+		var out bytes.Buffer
+		if err := (ExecRunner{}).Run(context.Background(), Command{Name: "sh", Args: []string{"-c", script}, Env: tc.env, Stdout: &out}); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tc.want {
+			t.Errorf("Env %q: the command saw %q, want %q", tc.env, out.String(), tc.want)
+		}
+	}
+}
+
 func TestExecRunnerMissingProgram(t *testing.T) {
 	err := ExecRunner{}.Run(context.Background(), Command{Name: "no-such-program-here"})
 	if !errors.Is(err, exec.ErrNotFound) {
