@@ -9,10 +9,9 @@
   imports = [ (modulesPath + "/virtualisation/digital-ocean-config.nix") ];
 
   # Droplets made from DigitalOcean's own images get static addresses from the
-  # config drive (/dev/vdb), not from DHCP. cloud-init reads them there on
-  # every boot and writes systemd-networkd units (which also turns on
-  # systemd-resolved for the DNS servers). Without this the installed system
-  # boots unreachable.
+  # config drive (/dev/vdb), not from DHCP. cloud-init reads them there and
+  # writes systemd-networkd units (which also turns on systemd-resolved for
+  # the DNS servers). Without this the installed system boots unreachable.
   networking.useDHCP = lib.mkForce false;
   services.cloud-init = {
     enable = true;
@@ -22,6 +21,13 @@
       # of ConfigDrive (datasource names are case-sensitive).
       datasource_list = [ "ConfigDrive" ];
       datasource.ConfigDrive = { };
+      # By default cloud-init writes the network configuration only on an
+      # instance's first boot (default_update_events in cloudinit/sources/
+      # __init__.py, 25.2), so a later change of the config drive's network
+      # data (IPv6 turned on afterwards) would never be applied. ConfigDrive
+      # supports the `boot` event: rewrite it from the config drive on
+      # every boot ("Events and updates" in cloud-init's docs).
+      updates.network.when = [ "boot" ];
       # Only modules that work on NixOS: no users-groups, ssh (edits
       # sshd_config, deletes and regenerates the host keys that
       # nixos-anywhere --copy-host-keys kept), update_etc_hosts, locale or

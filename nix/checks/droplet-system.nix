@@ -1,10 +1,10 @@
 # The system nixos-anywhere installs (nixosConfigurations.digitalocean, from
 # nixos-anywhere/configuration.nix and digitalocean.nix) keeps what route 1
 # relies on: root's keys from the shared file; addresses from the config
-# drive through cloud-init, not DHCP; cloud-init running only modules that
-# work on NixOS (in particular not `ssh`, which deletes the host keys that
-# --copy-host-keys kept); nothing rebuilt from user data; GRUB for BIOS and
-# UEFI, installed on /dev/vda once.
+# drive through cloud-init on every boot, not DHCP; cloud-init running only
+# modules that work on NixOS (in particular not `ssh`, which deletes the
+# host keys that --copy-host-keys kept); nothing rebuilt from user data;
+# GRUB for BIOS and UEFI, installed on /dev/vda once.
 #
 # config: the system's configuration (the evaluated config in the flake; the
 # modules' own definitions merged, offline).
@@ -30,6 +30,7 @@ includes "root's authorizedKeys.keyFiles" keyFiles [ (toString keysFile) ]
 ++ expect "services.cloud-init.enable" (cloudInit.enable or null) true
 ++ expect "services.cloud-init.network.enable" (cloudInit.network.enable or null) true
 ++ expect "cloud-init datasource_list" (settings.datasource_list or null) [ "ConfigDrive" ]
+++ expect "cloud-init updates.network.when" (settings.updates.network.when or null) [ "boot" ]
 ++ expect "cloud-init cloud_init_modules" (settings.cloud_init_modules or null) [
   "seed_random"
   "bootcmd"

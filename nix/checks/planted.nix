@@ -62,6 +62,19 @@ let
       };
     }
     {
+      what = "droplet-system, network configured on the first boot only";
+      problems = checks.droplet-system {
+        config = droplet // {
+          services = droplet.services // {
+            cloud-init = droplet.services.cloud-init // {
+              settings = removeAttrs droplet.services.cloud-init.settings [ "updates" ];
+            };
+          };
+        };
+        inherit keysFile;
+      };
+    }
+    {
       what = "custom-image, no configFile";
       problems = checks.custom-image {
         config = imageConfig // {
