@@ -62,6 +62,17 @@
     rebuildFromUserData = false;
   };
 
+  # digital-ocean-config.nix turns on boot.growPartition, whose growpart
+  # service (nixos/modules/system/boot/grow-partition.nix, nixos-25.11)
+  # finds the partition to grow by cutting the digits off the root device:
+  # disko's LVM root resolves to /dev/dm-0, so it runs `growpart /dev/dm- 0`,
+  # which exits 2, and every boot ends degraded with a failed unit. disko
+  # made the LVM partition fill the disk, so there is nothing to grow; after
+  # a resize that grows the disk, grow it by hand (growpart /dev/vda 3,
+  # pvresize /dev/vda3, lvextend -r -l +100%FREE pool/root): cloud-init's
+  # growpart skips a mapped device that is not encrypted.
+  boot.growPartition = lib.mkForce false;
+
   # No fileSystems override is needed: digital-ocean-config.nix sets
   # fileSystems."/" (by-label/nixos) with lib.mkDefault, so disko's
   # definitions from ./disk-config.nix win.

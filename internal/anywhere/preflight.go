@@ -32,6 +32,7 @@ type Files struct {
 	Disks          string // on the host: lsblk's JSON instead of running lsblk; "" = run it
 	Uname          string // on the host: the uname whose -m names the architecture; "" = uname from PATH
 	MemInfo        string // on the host: "" = /proc/meminfo
+	Units          string // on the host: systemd's state and failed units as verify asks for them, instead of asking; "" = ask
 }
 
 // Checks are the options of Preflight.

@@ -25,6 +25,10 @@ const debianRelease = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"De
 
 const nixosRelease = "ID=nixos\nNAME=NixOS\nPRETTY_NAME=\"NixOS 25.11 (Xantusia)\"\nVERSION_ID=\"25.11\"\n"
 
+// bootedUnits is what systemd says of a boot that finished with no unit
+// failed, as verify asks it.
+const bootedUnits = "state: running\n"
+
 // anywhereSetup is a simulated account holding one Debian droplet whose SSH
 // endpoint leads to a real sshd on this machine.
 type anywhereSetup struct {
@@ -123,6 +127,7 @@ func TestAnywhereInstallsAndVerifiesByDropletName(t *testing.T) {
 		"nixos: ok NixOS 25.11 (Xantusia) (ID=nixos)",
 		"ipv4: ok " + a.ip + " on lo (within 127.0.0.1/8)",
 		"layout: FAILED", // no test machine has disk-config.nix's layout
+		"units: ok running: the boot finished and no unit failed",
 	} {
 		if !hasLine(stdout, want) {
 			t.Errorf("stdout lacks a line %q:\n%s", want, stdout)

@@ -116,8 +116,10 @@ func anywhereFiles(t testing.TB, s *sshtest.Server) anywhere.Files {
 		OSRelease:      filepath.Join(dir, "os-release"),
 		Uname:          sshtest.Uname(t, "x86_64"),
 		MemInfo:        sshtest.MemInfo(t, 2014228),
+		Units:          filepath.Join(dir, "units"),
 	}
 	sshtest.WriteFile(t, files.AuthorizedKeys, sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n")
+	sshtest.WriteFile(t, files.Units, bootedUnits)
 	sshtest.WriteFile(t, files.Device, "")
 	sshtest.WriteFile(t, files.OSRelease, debianRelease)
 	return files

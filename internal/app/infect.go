@@ -32,6 +32,7 @@ type InfectOptions struct {
 	Template string       // user data template; "" = infect.TemplateFile
 	KeysFile string       // root's authorized keys; "" = authkeys.File
 	Paths    infect.Paths // where the droplet keeps the install's traces; zero = infect.DefaultPaths()
+	Units    string       // on the droplet: systemd's state and failed units as verify asks for them, read instead of asking; "" = ask
 	LogDir   string       // where the logs of a failed install are copied; "" = the current directory
 
 	Host   HostFiles // where the host entry's files come from; zero = the droplet's
@@ -91,7 +92,7 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 	}
 	r := &routeRun{
 		e: e, ssh: ssh, name: spec.Name, reports: e.Out, infect: o, host: o.Host,
-		files: anywhere.Files{OSRelease: o.Paths.OSRelease},
+		files: anywhere.Files{OSRelease: o.Paths.OSRelease, Units: o.Units},
 	}
 	if err := runSteps(ctx, e, []steps.Step[*routeRun]{stepCreate(checked, o.Timeout), stepFollowInfect(), stepVerify(plan.Infect)}, r); err != nil {
 		return err

@@ -41,6 +41,7 @@ func newInfectTest(t *testing.T) *infectTest {
 		Template:  filepath.Join("..", "..", infect.TemplateFile),
 		KeysFile:  filepath.Join(dir, "authorized_keys"),
 		Paths:     infect.DefaultPaths().Under(dir),
+		Units:     filepath.Join(dir, "units"),
 		LogDir:    t.TempDir(),
 		Install:   30 * time.Second,
 		Reboot:    10 * time.Second,
@@ -48,6 +49,7 @@ func newInfectTest(t *testing.T) *infectTest {
 	}}
 	sshtest.WriteFile(it.t, it.opts.KeysFile, "# operators\n"+testKey+"\n")
 	sshtest.WriteFile(it.t, it.opts.Paths.OSRelease, "ID=debian\n")
+	sshtest.WriteFile(it.t, it.opts.Units, bootedUnits)
 	it.opts.Host = dropletHostFiles(t, srv, dir)
 	return it
 }

@@ -303,7 +303,7 @@ func stepVerify(route plan.Route) steps.Step[*routeRun] {
 		Do: func(ctx context.Context, r *routeRun) error {
 			ip := r.ip()
 			want := verify.Expect{
-				Layout: route == plan.Anywhere, OSRelease: r.files.OSRelease, Disks: r.files.Disks,
+				Layout: route == plan.Anywhere, OSRelease: r.files.OSRelease, Disks: r.files.Disks, Units: r.files.Units,
 				WaitTimeout: r.e.Wait.Timeout, Poll: r.e.Wait.SSHProbe, Log: r.e.Err, Explain: hints.Explain,
 			}
 			if route == plan.Infect {

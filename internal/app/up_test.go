@@ -130,7 +130,7 @@ func TestUpAnywhereOn2GB(t *testing.T) {
 	for _, c := range rep.Verified.Checks {
 		statuses[c.Name] = string(c.Status)
 	}
-	if diff := cmp.Diff(map[string]string{"ssh": "ok", "host key": "ok", "login": "ok", "nixos": "ok", "layout": "ok", "ipv4": "ok"}, statuses); diff != "" {
+	if diff := cmp.Diff(map[string]string{"ssh": "ok", "host key": "ok", "login": "ok", "nixos": "ok", "layout": "ok", "ipv4": "ok", "units": "ok"}, statuses); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
 	if u.runner.count() != 1 {
@@ -235,6 +235,26 @@ func TestUpDryRun(t *testing.T) {
 	if p.Route != "infect" || p.Size.Slug != "s-1vcpu-1gb" || p.Detour != nil || len(p.Steps) != 6 {
 		t.Errorf("infect plan %+v", p)
 	}
+}
+
+// A system that boots with a failed unit is reported, and the run still
+// finishes and records the host: the fix is deployed through it.
+func TestUpWarnsOfFailedUnitsAndRecordsTheHost(t *testing.T) {
+	u := newUpSetup(t, fastSim)
+	sshtest.WriteFile(t, u.files.Units, "state: degraded\ngrowpart.service loaded failed failed Grow the root partition\n")
+	o := u.options()
+	o.Size = ptr("s-1vcpu-2gb")
+
+	if err := Up(context.Background(), u.Env, "web1", o); err != nil {
+		t.Fatalf("up: %v\nstderr:\n%s", err, u.stderr)
+	}
+	want := "units: WARNING degraded, failed: growpart.service; `systemctl status growpart.service` and `journalctl -b -u growpart.service` " +
+		"on the droplet say why; the system is up, so the run goes on and records the host: fix what failed in the flake and bring the host to it with `mage deploy`"
+	if out := u.Stdout.String(); !hasLine(out, want) || strings.Contains(out, "FAILED") {
+		t.Errorf("report lacks the warning\n%s\nor has a failure:\n%s", want, out)
+	}
+	ip, _ := u.Sim.Droplets()[0].PublicIPv4()
+	wantHostEntry(t, u.HostsDir, u.sshd, "web1", hosts.Anywhere, ip)
 }
 
 // infectOptions points the infect route at files beside the sshd's.

@@ -18,6 +18,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
 // kinds maps each kind of failure to what the operator can do about it.
@@ -41,6 +42,7 @@ var kinds = map[*problem.Kind]string{
 	images.ErrImportGone:          "; import it again with `" + UploadImage + "`",
 	images.ErrImportFailed:        ", then run `" + UploadImage + "` again",
 	prompt.ErrDeclined:            ": answer y to the question, or pass -yes",
+	verify.ErrDegraded:            "; the system is up, so the run goes on and records the host: fix what failed in the flake and bring the host to it with `" + Deploy + "`",
 }
 
 // phrase is what to add for err itself (not what it wraps), or "".

@@ -10,7 +10,9 @@ type Status string
 const (
 	OK     Status = "ok"
 	Failed Status = "FAILED"
-	// Warning is a failed check the operator chose to override.
+	// Warning is a problem that does not stop the operation: a failed
+	// check the operator chose to override, or a finding that leaves the
+	// result usable (units that failed on an installed system).
 	Warning Status = "WARNING"
 )
 

@@ -1,6 +1,7 @@
 // Package verify checks that a droplet came back from a reinstall as the
 // NixOS system this repository defines: it answers SSH with the host key it
-// had, runs NixOS, and holds its DigitalOcean addresses. Both routes that
+// had, runs NixOS, and holds its DigitalOcean addresses; a boot that left
+// failed units is reported as a warning. Both routes that
 // reinstall a running droplet (nixos-anywhere and nixos-infect) end with Run.
 package verify
 
@@ -25,6 +26,7 @@ type Expect struct {
 	Layout      bool              // check the disk layout of nixos-anywhere/disk-config.nix
 	OSRelease   string            // the file naming the system; "" = DefaultOSRelease
 	Disks       string            // a file holding lsblk's JSON, read instead of running lsblk; "" = run it (tests point it at a fixture)
+	Units       string            // a file holding systemd's state and failed units as unitsCommand prints them, read instead of asking systemctl; "" = ask it
 	WaitTimeout time.Duration     // how long SSH may take to come back; 0 = 10m
 	Poll        time.Duration     // pause between SSH probes while waiting; 0 = 2s
 	Log         io.Writer         // progress while waiting; nil = discard
@@ -48,7 +50,8 @@ func (e *Expect) defaults() {
 // reinstall, so a changed key fails the "host key" check with a
 // *remote.HostKeyChangedError), and checks what want asks for. The report
 // lists every check made; the error, a *Failure wrapped with the way to the
-// recovery console, is nil only if all passed. Printing the report is the
+// recovery console, is nil only if none failed (a warning, such as failed
+// units, is not a failure). Printing the report is the
 // caller's choice.
 func Run(ctx context.Context, host string, cfg remote.Config, want Expect) (Report, error) {
 	want.defaults()
@@ -70,7 +73,8 @@ func Run(ctx context.Context, host string, cfg remote.Config, want Expect) (Repo
 	rep.Add(Pass("host key", c.HostKeyFingerprint()+", as known_hosts has it"))
 	rep.Add(Pass("login", "the key was accepted"))
 
-	rep.Add(checkNixOS(ctx, c, want.OSRelease))
+	nixos := checkNixOS(ctx, c, want.OSRelease)
+	rep.Add(nixos)
 	if want.Layout {
 		detail, err := checkLayout(ctx, c, want.Disks)
 		rep.Add(result("layout", detail, err))
@@ -88,6 +92,10 @@ func Run(ctx context.Context, host string, cfg remote.Config, want Expect) (Repo
 			detail, err := findAddress(ifaces, a.addr)
 			rep.Add(result(a.name, detail, err))
 		}
+	}
+	if nixos.Status == OK {
+		// Last: it waits for the boot to finish.
+		rep.Add(checkUnits(ctx, c, want.Units))
 	}
 	if ctx.Err() != nil {
 		return rep, fmt.Errorf("verify %s interrupted: %w", host, context.Cause(ctx))

@@ -37,6 +37,10 @@ VERSION_CODENAME=xantusia
 VERSION_ID="25.11"
 `
 
+// bootedUnits is what systemd says of a boot that finished with no unit
+// failed, as the "units" check asks it.
+const bootedUnits = "state: running\n"
+
 // hasIPv6Loopback reports whether ::1 is configured here; containers often
 // run with IPv6 off.
 func hasIPv6Loopback(t *testing.T) bool {
@@ -55,8 +59,11 @@ func hasIPv6Loopback(t *testing.T) bool {
 func TestRunPassesOnNixOS(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
-	want := verify.Expect{IPv4: "127.0.0.1", OSRelease: sshtest.TempFile(t, "os-release", nixosRelease), WaitTimeout: 5 * time.Second, Poll: 20 * time.Millisecond}
-	wantChecks := map[string]verify.Status{"ssh": verify.OK, "host key": verify.OK, "login": verify.OK, "nixos": verify.OK, "ipv4": verify.OK}
+	want := verify.Expect{
+		IPv4: "127.0.0.1", OSRelease: sshtest.TempFile(t, "os-release", nixosRelease), Units: sshtest.TempFile(t, "units", bootedUnits),
+		WaitTimeout: 5 * time.Second, Poll: 20 * time.Millisecond,
+	}
+	wantChecks := map[string]verify.Status{"ssh": verify.OK, "host key": verify.OK, "login": verify.OK, "nixos": verify.OK, "ipv4": verify.OK, "units": verify.OK}
 	if hasIPv6Loopback(t) {
 		want.IPv6 = "::1"
 		wantChecks["ipv6"] = verify.OK
@@ -78,6 +85,63 @@ func TestRunPassesOnNixOS(t *testing.T) {
 	}
 	if rep.Subject != "verify 127.0.0.1" || rep.Checks[0].Name != "ssh" {
 		t.Errorf("report %q starts with %q, want ssh first", rep.Subject, rep.Checks[0].Name)
+	}
+}
+
+// Failed units, or a boot that has not finished, are warnings: the
+// system answers, runs NixOS and holds its addresses, so the route goes on.
+// Only an installed NixOS is asked.
+func TestRunWarnsOfFailedUnits(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	growpart := "growpart.service loaded failed failed Grow the root partition\n"
+	for _, tc := range []struct {
+		name, units, release string
+		want                 map[string]verify.Status
+		detail               string
+	}{
+		{
+			name: "degraded", units: "state: degraded\n" + growpart + "cloud-final.service loaded failed failed Cloud-init final stage\n", release: nixosRelease,
+			want: map[string]verify.Status{"ssh": verify.OK, "host key": verify.OK, "login": verify.OK, "nixos": verify.OK, "units": verify.Warning},
+			detail: "degraded, failed: growpart.service, cloud-final.service; " +
+				"`systemctl status growpart.service` and `journalctl -b -u growpart.service` on the droplet say why",
+		},
+		{
+			name: "boot unfinished", units: "state: \n", release: nixosRelease,
+			want:   map[string]verify.Status{"ssh": verify.OK, "host key": verify.OK, "login": verify.OK, "nixos": verify.OK, "units": verify.Warning},
+			detail: "the boot had not finished 2m after SSH answered (`systemctl list-jobs` on the droplet shows what it waits for), and no unit has failed",
+		},
+		{
+			name: "maintenance", units: "state: maintenance\n", release: nixosRelease,
+			want:   map[string]verify.Status{"ssh": verify.OK, "host key": verify.OK, "login": verify.OK, "nixos": verify.OK, "units": verify.Warning},
+			detail: `systemd says "maintenance" (` + "`systemctl is-system-running`" + `), and no unit has failed`,
+		},
+		{
+			name: "not NixOS", units: "state: degraded\n" + growpart, release: debianRelease,
+			want: map[string]verify.Status{"ssh": verify.OK, "host key": verify.OK, "login": verify.OK, "nixos": verify.Failed},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := verify.Run(context.Background(), s.Host, verifytest.Config(t, s), verify.Expect{
+				OSRelease: sshtest.TempFile(t, "os-release", tc.release), Units: sshtest.TempFile(t, "units", tc.units),
+				Poll: 20 * time.Millisecond,
+			})
+			if diff := cmp.Diff(tc.want, verifytest.Statuses(rep)); diff != "" {
+				t.Errorf("checks (-want +got):\n%s", diff)
+			}
+			if tc.detail == "" {
+				return
+			}
+			if err != nil {
+				t.Errorf("error %v: a warning is no failure", err)
+			}
+			if got := verifytest.Detail(rep, "units"); got != tc.detail {
+				t.Errorf("units detail\n%s\nwant\n%s", got, tc.detail)
+			}
+			if wantKind := tc.name == "degraded"; errors.Is(verifytest.Err(rep, "units"), verify.ErrDegraded) != wantKind {
+				t.Errorf("units error %v: ErrDegraded is %v, want %v", verifytest.Err(rep, "units"), !wantKind, wantKind)
+			}
+		})
 	}
 }
 
@@ -146,7 +210,8 @@ func TestRunWaitsThroughReboot(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		_, err := verify.Run(context.Background(), s.Host, cfg, verify.Expect{
-			OSRelease: sshtest.TempFile(t, "os-release", nixosRelease), WaitTimeout: sshtest.HangLimit, Poll: 20 * time.Millisecond, Log: &log,
+			OSRelease: sshtest.TempFile(t, "os-release", nixosRelease), Units: sshtest.TempFile(t, "units", bootedUnits),
+			WaitTimeout: sshtest.HangLimit, Poll: 20 * time.Millisecond, Log: &log,
 		})
 		done <- err
 	}()

@@ -4,6 +4,7 @@
 # drive through cloud-init on every boot, not DHCP; cloud-init running only
 # modules that work on NixOS (in particular not `ssh`, which deletes the
 # host keys that --copy-host-keys kept); nothing rebuilt from user data;
+# no growpart service (it cannot grow an LVM root and fails every boot);
 # GRUB for BIOS and UEFI, installed on /dev/vda once.
 #
 # config: the system's configuration (the evaluated config in the flake; the
@@ -50,6 +51,7 @@ includes "root's authorizedKeys.keyFiles" keyFiles [ (toString keysFile) ]
 ++ expect "virtualisation.digitalOcean.setRootPassword" (do.setRootPassword or null) false
 ++ expect "virtualisation.digitalOcean.setSshKeys" (do.setSshKeys or null) false
 ++ expect "virtualisation.digitalOcean.rebuildFromUserData" (do.rebuildFromUserData or null) false
+++ expect "boot.growPartition" (config.boot.growPartition or null) false
 ++ expect "boot.loader.grub.efiSupport" (grub.efiSupport or null) true
 ++ expect "boot.loader.grub.efiInstallAsRemovable" (grub.efiInstallAsRemovable or null) true
 ++ expect "boot.loader.grub.devices" (grub.devices or null) [ "/dev/vda" ]

@@ -75,6 +75,17 @@ let
       };
     }
     {
+      what = "droplet-system, growpart on";
+      problems = checks.droplet-system {
+        config = droplet // {
+          boot = droplet.boot // {
+            growPartition = true;
+          };
+        };
+        inherit keysFile;
+      };
+    }
+    {
       what = "custom-image, no configFile";
       problems = checks.custom-image {
         config = imageConfig // {
