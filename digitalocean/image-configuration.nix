@@ -21,6 +21,14 @@
   users.users.root.openssh.authorizedKeys.keyFiles = [ ./authorized_keys ];
   environment.etc."nixos/authorized_keys".source = ./authorized_keys;
 
+  # digital-ocean-init.nix would, on a droplet whose user data parses as
+  # Nix, save it as /etc/nixos/do-userdata.nix and run `nixos-rebuild
+  # switch`; nixpkgs' default image configuration imports that file, but
+  # this one does not, so the rebuild would ignore the user data and only
+  # rebuild this system. As srvos does: off; the system changes by editing
+  # this file (and rebuilding) instead.
+  virtualisation.digitalOcean.rebuildFromUserData = false;
+
   nix.settings.experimental-features = [
     "nix-command"
     "flakes"

@@ -12,7 +12,7 @@
   rev,
 }:
 let
-  inherit (builtins) filter map;
+  inherit (builtins) filter map substring;
   lockedNixpkgs = lock.nodes.nixpkgs;
   withoutRev = lock // {
     nodes = lock.nodes // {
@@ -32,6 +32,9 @@ let
       };
     };
   };
+  # The date the image's label carries (".YYYYMMDD.abcdef0"), so that a
+  # planted fault is the image check's only problem.
+  imageDate = substring 1 8 (imageConfig.system.nixos.versionSuffix or "");
   devices = droplet.disko.devices;
   onVdb = devices // {
     disk = builtins.mapAttrs (_: d: d // { device = "/dev/vdb"; }) devices.disk;
@@ -96,7 +99,21 @@ let
           };
         };
         inherit rev;
-        date = imageConfig.system.nixos.versionSuffix or "";
+        date = imageDate;
+      };
+    }
+    {
+      what = "custom-image, rebuilt from user data";
+      problems = checks.custom-image {
+        config = imageConfig // {
+          virtualisation = imageConfig.virtualisation // {
+            digitalOcean = {
+              rebuildFromUserData = true;
+            };
+          };
+        };
+        inherit rev;
+        date = imageDate;
       };
     }
     {
