@@ -43,15 +43,33 @@ func Install(ctx context.Context, r runner.Runner, argv []string, log io.Writer)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return &InstallError{Phase: t.phase, Aborted: t.aborted, After: time.Since(t.start), Err: err}
+	return &InstallError{Phase: t.phase, Step: t.step, Aborted: t.aborted, After: time.Since(t.start), Err: err}
 }
 
 // InstallError is a failed or stopped nixos-anywhere run.
 type InstallError struct {
 	Phase   Phase
+	Step    string        // nixos-anywhere's last step line ("Building disko script" …), "" before the first
 	Aborted string        // nixos-anywhere's last "aborted: …" message, if it printed one
 	After   time.Duration // how long it ran
 	Err     error         // the runner's error, or the context's when it was stopped
+}
+
+// BuildFailed reports whether the run stopped while nixos-anywhere built
+// the system on the droplet.
+func (e *InstallError) BuildFailed() bool {
+	_, ok := buildsOnDroplet[e.Step]
+	return ok
+}
+
+// advice says what state the droplet is in and what to look at.
+func (e *InstallError) advice() string {
+	left, ok := buildsOnDroplet[e.Step]
+	if !ok {
+		return e.Phase.advice()
+	}
+	return "the build on the droplet failed (nixos-anywhere builds there, in the NixOS installer's RAM, when this machine cannot build for x86_64-linux): " +
+		"the Nix errors above say why, and a build that was killed ran out of that RAM (an x86_64-linux builder here avoids both the wait and the RAM); " + left
 }
 
 func (e *InstallError) Error() string {
@@ -66,18 +84,20 @@ func (e *InstallError) Error() string {
 	default:
 		what = fmt.Sprintf("nixos-anywhere failed in phase %s (%v)", e.Phase, e.Err)
 	}
-	return what + ": " + e.Phase.advice()
+	return what + ": " + e.advice()
 }
 
 func (e *InstallError) Unwrap() error { return e.Err }
 
 // tracker follows nixos-anywhere's output, shared by its stdout and stderr.
 type tracker struct {
-	mu      sync.Mutex // also orders the two streams' writes to log
-	log     io.Writer
-	start   time.Time
-	phase   Phase
-	aborted string
+	mu        sync.Mutex // also orders the two streams' writes to log
+	log       io.Writer
+	start     time.Time
+	phase     Phase
+	step      string // the last step line nixos-anywhere printed
+	onDroplet bool   // it builds on the droplet, and the log says so
+	aborted   string
 }
 
 // see takes in one line of output; the caller holds t.mu.
@@ -92,10 +112,19 @@ func (t *tracker) see(line string) {
 		return
 	}
 	step, ok = strings.CutSuffix(step, " ###")
-	if p, known := stepPhases[step]; ok && known && p > t.phase {
+	p, known := stepPhases[step]
+	if !ok || !known {
+		return
+	}
+	if p > t.phase {
 		t.phase = p
 		fmt.Fprintf(t.log, "==> phase %s, after %s\n", p, cmdline.Format(time.Since(t.start).Round(time.Second)))
 	}
+	if _, remote := buildsOnDroplet[step]; remote && !t.onDroplet {
+		t.onDroplet = true
+		fmt.Fprintf(t.log, "==> building on the droplet, in the installer's RAM: this machine cannot build for x86_64-linux\n")
+	}
+	t.step = step
 }
 
 // maxLine bounds the unfinished line a lineWriter keeps: a step line is

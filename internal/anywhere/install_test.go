@@ -186,6 +186,75 @@ func TestInstallNamesFailedPhase(t *testing.T) {
 	}
 }
 
+// remoteBuild is how nixos-anywhere 1.13.0 goes on from kexec when this
+// machine cannot build for x86_64-linux (a Mac without a builder): its
+// trial build for x86_64-linux failed at the start, so it evaluates here
+// and builds each part on the droplet just before it is needed.
+var remoteBuild = []struct {
+	phase  Phase
+	output string
+}{
+	{PhaseBuild, "error: a 'x86_64-linux' with features {} is required to build '/nix/store/…-env-20260101120000.drv', but I am a 'aarch64-darwin' with features {benchmark, big-parallel, nixos-test}\n"},
+	{PhaseDisko, "### Building disko script ###\ncopying path '/nix/store/…-disko.drv' to 'ssh-ng://root@203.0.113.7'...\n"},
+	{PhaseDisko, "### Formatting hard drive with disko ###\n  Logical volume \"root\" created.\n"},
+	{PhaseInstall, "### Building the system closure ###\nbuilding '/nix/store/…-nixos-system-nixos-25.11.drv'...\n"},
+	{PhaseInstall, "### Installing NixOS ###\ninstallation finished!\n"},
+}
+
+// remoteUpTo is a run that builds on the droplet, through part i of remoteBuild.
+func remoteUpTo(i int) string {
+	// Connect and kexec as in transcript, with the trial build's error before them.
+	out := remoteBuild[0].output + strings.TrimPrefix(upTo(PhaseKexec), transcript[0].output)
+	for _, part := range remoteBuild[1 : i+1] {
+		out += part.output
+	}
+	return out
+}
+
+// The log says once that the system is built on the droplet; a failure
+// while it builds there is the build's, whatever phase it falls in.
+func TestInstallBuildingOnTheDroplet(t *testing.T) {
+	note := "==> building on the droplet, in the installer's RAM: this machine cannot build for x86_64-linux\n"
+	var log bytes.Buffer
+	out := remoteUpTo(len(remoteBuild)-1) + upTo(PhaseDone)[len(upTo(PhaseInstall)):]
+	if err := Install(context.Background(), scriptRunner{output: out}, []string{"nixos-anywhere"}, &log); err != nil {
+		t.Fatal(err)
+	}
+	if got := log.String(); strings.Count(got, note) != 1 || !strings.Contains(got, "### Building disko script ###\n==> phase disko, after 0s\n"+note) {
+		t.Errorf("log does not say once, at the disko script, that it builds on the droplet:\n%s", got)
+	}
+
+	for _, tc := range []struct {
+		part    int
+		failure string
+		phase   Phase
+		left    string
+	}{
+		{1, "error: The option `services.cloud-init.setting' does not exist.\n", PhaseDisko, "the disk is untouched and the droplet runs the installer"},
+		{3, "error: builder for '/nix/store/…-linux-6.12.drv' failed due to signal 9 (Killed)\n", PhaseInstall, "/dev/vda is partitioned and the droplet runs the installer"},
+	} {
+		err := Install(context.Background(), scriptRunner{output: remoteUpTo(tc.part) + tc.failure, err: errExit1}, []string{"nixos-anywhere"}, io.Discard)
+
+		var ie *InstallError
+		if !errors.As(err, &ie) || ie.Phase != tc.phase || !ie.BuildFailed() {
+			t.Fatalf("error %v, want a failed build in phase %s", err, tc.phase)
+		}
+		want := "nixos-anywhere failed in phase " + tc.phase.String() + " (exit status 1): the build on the droplet failed " +
+			"(nixos-anywhere builds there, in the NixOS installer's RAM, when this machine cannot build for x86_64-linux): " +
+			"the Nix errors above say why, and a build that was killed ran out of that RAM (an x86_64-linux builder here avoids both the wait and the RAM); " + tc.left
+		if err.Error() != want {
+			t.Errorf("error\n%s\nwant\n%s", err, want)
+		}
+	}
+
+	// After the build, a failure is the disk's or the install's again.
+	err := Install(context.Background(), scriptRunner{output: remoteUpTo(2) + failures[PhaseDisko], err: errExit1}, []string{"nixos-anywhere"}, io.Discard)
+	var ie *InstallError
+	if !errors.As(err, &ie) || ie.BuildFailed() || !strings.Contains(err.Error(), "partitioning /dev/vda failed") {
+		t.Errorf("error %v, want disko's failure", err)
+	}
+}
+
 func TestInstallQuotesAbortMessage(t *testing.T) {
 	out := upTo(PhaseKexec) + "aborted: Failed to kexec into NixOS installer\n"
 	err := Install(context.Background(), scriptRunner{output: out, err: errExit1}, []string{"nixos-anywhere"}, io.Discard)

@@ -48,6 +48,17 @@ var stepPhases = map[string]Phase{
 	"Done!": PhaseDone,
 }
 
+// buildsOnDroplet are the step lines nixos-anywhere prints when it builds
+// on the droplet, after kexec, rather than here: it does when this machine
+// cannot build for x86_64-linux (--build-on auto tries a trivial build for
+// it first), with the evaluation here and the build in the installer's RAM.
+// A failure after one of them is the build's, not the disk's or the
+// install's; the value says what it left behind.
+var buildsOnDroplet = map[string]string{
+	"Building disko script":       "the disk is untouched and the droplet runs the installer",
+	"Building the system closure": "/dev/vda is partitioned and the droplet runs the installer",
+}
+
 // Resumable reports whether a run that failed in p left the droplet in the
 // installer, where running the install again carries on.
 func (p Phase) Resumable() bool { return p == PhaseDisko || p == PhaseInstall }

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -38,8 +39,9 @@ type Files struct {
 // Checks are the options of Preflight.
 type Checks struct {
 	Files
-	Force       bool // go on despite too little memory or an installed NixOS
-	MinMemoryMB int  // memory of the smallest droplet that works; 0 = droplets.AnywhereMinMB
+	Force       bool   // go on despite too little memory or an installed NixOS
+	Platform    string // this machine, where nixos-anywhere starts, as GOOS/GOARCH; "" = runtime's
+	MinMemoryMB int    // memory of the smallest droplet that works; 0 = droplets.AnywhereMinMB
 	// FittingSizes returns the slugs of droplet sizes with enough memory,
 	// cheapest first, for the advice when the host has too little; nil =
 	// not known.
@@ -63,6 +65,7 @@ func Preflight(ctx context.Context, host string, cfg remote.Config, o Checks) (v
 	}
 	rep := verify.Report{Subject: "preflight of " + host, Explain: o.Explain}
 	rep.Add(CheckAuthorizedKeys(o.AuthorizedKeys, cfg))
+	rep.Add(checkBuild(cmp.Or(o.Platform, runtime.GOOS+"/"+runtime.GOARCH)))
 
 	c, err := remote.Dial(ctx, host, cfg)
 	var changed *remote.HostKeyChangedError
@@ -84,6 +87,23 @@ func Preflight(ctx context.Context, host string, cfg remote.Config, o Checks) (v
 		return rep, fmt.Errorf("preflight of %s interrupted: %w", host, context.Cause(ctx))
 	}
 	return rep, unchanged(rep, host)
+}
+
+// checkBuild says where nixos-anywhere will build the system (x86_64-linux)
+// when it starts on platform. It builds here on x86_64 Linux. Elsewhere,
+// with --build-on auto, it tries a trivial build for x86_64-linux: that
+// succeeds through a builder of this machine's Nix, and then it builds
+// here as well; otherwise it builds on the droplet after kexec
+// (src/nixos-anywhere.sh, checkBuildLocally and runDisko/nixosInstall at
+// 1.13.0). That is left to it, so a configured builder is used, and said
+// here, where nothing has been changed yet.
+func checkBuild(platform string) verify.Check {
+	if platform == "linux/amd64" {
+		return verify.Pass("build", "here, on linux/amd64 (x86_64-linux, as the system)")
+	}
+	return verify.Warn("build", fmt.Errorf("this machine is %s: without a builder for x86_64-linux (nix.conf `builders`), "+
+		"nixos-anywhere builds the system on the droplet after kexec, in the installer's RAM, so a build error or a build too big for it "+
+		"shows only then, with the droplet in the installer; its failed trial build for x86_64-linux at the start says which", platform))
 }
 
 // unchanged is rep's failure, saying that the host was left as it was.

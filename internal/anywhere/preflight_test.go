@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,9 +36,10 @@ const (
 // ready is a preflight of s whose fixtures pass, as a stock 2 GB droplet
 // does: s's client key in the authorized keys, a stand-in for /dev/vda,
 // Debian's /etc/os-release, its /proc/meminfo and a uname that says
-// x86_64. TestPreflightReadsTheRealMachine reads this machine's own.
+// x86_64, with the preflight run from an x86_64 Linux machine.
+// TestPreflightReadsTheRealMachine reads this machine's own.
 func ready(t *testing.T, s *sshtest.Server) Checks {
-	return Checks{Files: Files{
+	return Checks{Platform: "linux/amd64", Files: Files{
 		AuthorizedKeys: sshtest.TempFile(t, "authorized_keys", template+sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n"),
 		Device:         sshtest.TempFile(t, "vda", ""),
 		OSRelease:      sshtest.TempFile(t, "os-release", debianRelease),
@@ -64,7 +66,7 @@ func TestPreflightReadsTheRealMachine(t *testing.T) {
 	t.Parallel()
 	s := sshtest.Start(t)
 	o := ready(t, s)
-	o.OSRelease, o.Uname, o.MemInfo = "", "", ""
+	o.OSRelease, o.Uname, o.MemInfo, o.Platform = "", "", "", ""
 
 	rep, err := Preflight(context.Background(), s.Host, verifytest.Config(t, s), o)
 
@@ -76,6 +78,11 @@ func TestPreflightReadsTheRealMachine(t *testing.T) {
 		"arch":   verify.Pass("arch", "x86_64"),
 		"disk":   verify.Pass("disk", o.Device+" is present, and will be wiped"),
 		"system": verify.Pass("system", localOutput(t, ". /etc/os-release; echo \"$PRETTY_NAME (ID=$ID)\"")),
+	}
+	if runtime.GOOS == "linux" && runtime.GOARCH == "amd64" {
+		want["build"] = verify.Pass("build", "here, on linux/amd64 (x86_64-linux, as the system)")
+	} else {
+		want["build"] = verify.Check{Status: verify.Warning}
 	}
 	if mb, _ := strconv.Atoi(memMB); mb < 2048*9/10 {
 		want["memory"] = verify.Check{Status: verify.Failed, Detail: (&TooSmallError{MB: mb, MinMB: 2048}).Error()}
@@ -213,6 +220,36 @@ func TestPreflightForce(t *testing.T) {
 	}
 }
 
+// Started off x86_64 Linux, nixos-anywhere may build on the droplet after
+// kexec: the preflight says so, and goes on.
+func TestPreflightSaysWhereItBuilds(t *testing.T) {
+	t.Parallel()
+	s := sshtest.Start(t)
+	for _, tc := range []struct {
+		platform string
+		status   verify.Status
+		detail   string
+	}{
+		{"linux/amd64", verify.OK, "here, on linux/amd64 (x86_64-linux, as the system)"},
+		{"darwin/arm64", verify.Warning, "this machine is darwin/arm64: without a builder for x86_64-linux (nix.conf `builders`), " +
+			"nixos-anywhere builds the system on the droplet after kexec, in the installer's RAM, so a build error or a build too big for it " +
+			"shows only then, with the droplet in the installer; its failed trial build for x86_64-linux at the start says which"},
+		{"linux/arm64", verify.Warning, "this machine is linux/arm64: without a builder for x86_64-linux"},
+	} {
+		o := ready(t, s)
+		o.Platform = tc.platform
+
+		rep, err := Preflight(context.Background(), s.Host, verifytest.Config(t, s), o)
+
+		if st, detail := verifytest.Statuses(rep)["build"], verifytest.Detail(rep, "build"); st != tc.status || !strings.HasPrefix(detail, tc.detail) {
+			t.Errorf("%s: build: %s %q\nwant %s %q", tc.platform, st, detail, tc.status, tc.detail)
+		}
+		if err != nil && strings.Contains(err.Error(), "build: ") {
+			t.Errorf("%s: error %v: where it builds stops nothing", tc.platform, err)
+		}
+	}
+}
+
 // A NixOS installer is what an interrupted run leaves; the next run carries on.
 func TestPreflightCarriesOnFromInstaller(t *testing.T) {
 	t.Parallel()
@@ -259,7 +296,7 @@ func TestPreflightRefusesChangedHostKey(t *testing.T) {
 	if !errors.As(err, &changed) {
 		t.Fatalf("error %v, want a HostKeyChangedError", err)
 	}
-	if diff := cmp.Diff(map[string]verify.Status{"keys": verify.OK, "host key": verify.Failed}, verifytest.Statuses(rep)); diff != "" {
+	if diff := cmp.Diff(map[string]verify.Status{"keys": verify.OK, "build": verify.OK, "host key": verify.Failed}, verifytest.Statuses(rep)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
 	if got := verifytest.Detail(rep, "host key"); got != changed.Error() || !strings.Contains(got, "possible attack") {

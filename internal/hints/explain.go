@@ -86,10 +86,12 @@ func phrase(err error) string {
 		return fmt.Sprintf("; resize the droplet, or make one with `%s -size=%s`; sizes that fit: %s", Create, e.Fitting[0], strings.Join(e.Fitting, ", "))
 	case *anywhere.InstallError:
 		var p string
-		switch e.Phase {
-		case anywhere.PhaseDisko:
+		switch {
+		case e.BuildFailed():
+			p = ", so fix what the errors say, or give Nix a builder for x86_64-linux, and run `" + Anywhere + "` again"
+		case e.Phase == anywhere.PhaseDisko:
 			p = ", so run `" + Anywhere + "` again to retry"
-		case anywhere.PhaseInstall:
+		case e.Phase == anywhere.PhaseInstall:
 			p = ", so fix the configuration and run `" + Anywhere + "` again"
 		}
 		if errors.Is(e.Err, context.DeadlineExceeded) {

@@ -55,6 +55,9 @@ func TestExplain(t *testing.T) {
 			(&anywhere.InstallError{Phase: anywhere.PhaseDisko, Err: context.DeadlineExceeded}).Error() + ", so run `mage anywhere` again to retry; -timeout allows it longer"},
 		{"not rebooted", fmt.Errorf("follow: %w", &infect.NotRebootedError{Host: "203.0.113.7", Login: "admin@203.0.113.7", For: 10 * time.Minute}),
 			"follow: nixos-infect finished 10m ago but 203.0.113.7 has not rebooted: reboot it (`ssh admin@203.0.113.7 reboot`), then run `mage infect` again to check it"},
+		{"build on the droplet failed", &anywhere.InstallError{Phase: anywhere.PhaseInstall, Step: "Building the system closure", Err: cause},
+			(&anywhere.InstallError{Phase: anywhere.PhaseInstall, Step: "Building the system closure", Err: cause}).Error() +
+				", so fix what the errors say, or give Nix a builder for x86_64-linux, and run `mage anywhere` again"},
 		{"nothing to add", errors.New("no route to host"), "no route to host"},
 	}
 	for _, tc := range tests {
