@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,7 @@ type Files struct {
 	Uname          string // on the host: the uname whose -m names the architecture; "" = uname from PATH
 	MemInfo        string // on the host: "" = /proc/meminfo
 	Units          string // on the host: systemd's state and failed units as verify asks for them, instead of asking; "" = ask
+	ToolPath       string // on the host: the PATH to look for nixos-anywhere's tools in; "" = the login's
 }
 
 // Checks are the options of Preflight.
@@ -82,6 +84,7 @@ func Preflight(ctx context.Context, host string, cfg remote.Config, o Checks) (v
 	rep.Add(checkMemory(ctx, c, o))
 	rep.Add(checkArch(ctx, c, o.Uname))
 	rep.Add(checkDevice(ctx, c, o.Device))
+	rep.Add(checkTools(ctx, c, o.ToolPath))
 	rep.Add(checkSystem(ctx, c, o))
 	if ctx.Err() != nil {
 		return rep, fmt.Errorf("preflight of %s interrupted: %w", host, context.Cause(ctx))
@@ -187,6 +190,43 @@ func checkDevice(ctx context.Context, c *remote.Client, device string) verify.Ch
 		return verify.Fail("disk", fmt.Errorf("look for %s: %w", device, err))
 	}
 	return verify.Pass("disk", device+" is present, and will be wiped")
+}
+
+// toolsCommand prints, one a line, what nixos-anywhere 1.13.0 needs on the
+// machine before kexec and does not find there: tar, cpio and a setsid
+// that takes --wait, which it aborts without (src/nixos-anywhere.sh, after
+// importFacts; src/get-facts.sh asks as this does), and gzip, which its
+// `tar -xv --gzip` of the .tar.gz installer runs.
+const toolsCommand = `for p in tar cpio gzip; do command -v "$p" >/dev/null || echo "$p"; done; ` +
+	`{ command -v setsid >/dev/null && setsid --wait true 2>/dev/null; } || echo "setsid (with --wait)"`
+
+// packages names the Debian package of each program toolsCommand looks for.
+var packages = map[string]string{"tar": "tar", "cpio": "cpio", "gzip": "gzip", "setsid (with --wait)": "util-linux"}
+
+// checkTools asks the machine, with PATH path when it is not "", for the
+// programs nixos-anywhere runs there before kexec: without them it stops
+// after uploading its key, having changed nothing else.
+func checkTools(ctx context.Context, c *remote.Client, path string) verify.Check {
+	cmd := toolsCommand
+	if path != "" {
+		cmd = "PATH=" + remote.ShellQuote(path) + "; " + cmd
+	}
+	out, err := c.Output(ctx, cmd)
+	if err != nil {
+		return verify.Fail("tools", fmt.Errorf("look for tar, cpio, gzip and setsid: %w", err))
+	}
+	missing := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if missing[0] == "" {
+		return verify.Pass("tools", "tar, cpio, gzip and setsid (with --wait), which nixos-anywhere runs before kexec")
+	}
+	var pkgs []string
+	for _, m := range missing {
+		if p := packages[m]; p != "" && !slices.Contains(pkgs, p) {
+			pkgs = append(pkgs, p)
+		}
+	}
+	return verify.Fail("tools", fmt.Errorf("the droplet has no %s, which nixos-anywhere runs before kexec (to unpack the installer, build its initrd and start it) "+
+		"and stops without: install it there (`apt-get install %s` on Debian)", strings.Join(missing, ", no "), strings.Join(pkgs, " ")))
 }
 
 func checkSystem(ctx context.Context, c *remote.Client, o Checks) verify.Check {

@@ -121,6 +121,7 @@ func TestAnywhereInstallsAndVerifiesByDropletName(t *testing.T) {
 	for _, want := range []string{
 		"preflight of " + a.ip + ":",
 		"keys: ok", "login: ok", "memory: ok", "arch: ok", "disk: ok",
+		"tools: ok tar, cpio, gzip and setsid (with --wait), which nixos-anywhere runs before kexec",
 		"system: ok Debian GNU/Linux 12 (bookworm) (ID=debian)",
 		"verify " + a.ip + ":",
 		"ssh: ok", "host key: ok " + a.sshd.HostKeyFingerprint, "login: ok",

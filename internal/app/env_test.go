@@ -116,6 +116,7 @@ func anywhereFiles(t testing.TB, s *sshtest.Server) anywhere.Files {
 		OSRelease:      filepath.Join(dir, "os-release"),
 		Uname:          sshtest.Uname(t, "x86_64"),
 		MemInfo:        sshtest.MemInfo(t, 2014228),
+		ToolPath:       sshtest.ToolPath(t, "tar", "cpio", "gzip", "setsid"),
 		Units:          filepath.Join(dir, "units"),
 	}
 	sshtest.WriteFile(t, files.AuthorizedKeys, sshtest.AuthorizedKey(t, s.ClientKeyFile)+"\n")

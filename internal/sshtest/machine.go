@@ -47,3 +47,36 @@ func MemInfo(t testing.TB, totalKB int) string {
 	t.Helper()
 	return TempFile(t, "meminfo", fmt.Sprintf("MemTotal:       %8d kB\nMemFree:        %8d kB\nMemAvailable:   %8d kB\n", totalKB, totalKB/2, totalKB*3/4))
 }
+
+// ToolPath is a directory to use as a droplet's PATH, for checks that look
+// for programs there (anywhere.Files.ToolPath): it holds programs and no
+// others. tar, cpio and gzip are stubs that fail if run (the check only
+// looks them up); setsid is this machine's own, and so is true, for setsid
+// to run. "old setsid" stands for a setsid without --wait, as older
+// util-linux and busybox have.
+func ToolPath(t testing.TB, programs ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	script := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o755); err != nil {
+			t.Fatalf("write %s: %v", name, err)
+		}
+	}
+	for _, p := range append(programs, "true") {
+		switch p {
+		case "tar", "cpio", "gzip":
+			script(p, "#!/bin/sh\necho \"stub $0 ran\" >&2; exit 1\n")
+		case "old setsid":
+			script("setsid", "#!/bin/sh\nif [ \"$1\" = --wait ]; then echo \"setsid: unrecognized option '--wait'\" >&2; exit 1; fi\nexec \"$@\"\n")
+		case "setsid", "true":
+			pkg := map[string]string{"setsid": "util-linux", "true": "coreutils"}[p]
+			if err := os.Symlink(Require(t, p, pkg), filepath.Join(dir, p)); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			t.Fatalf("ToolPath has no stand-in for %s", p)
+		}
+	}
+	return dir
+}
