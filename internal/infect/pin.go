@@ -54,6 +54,14 @@ package infect
 //     the Nix installer, which needs them. `[ ! -v $PROVIDER ]` (430) tests
 //     a variable named "digitalocean", so autodetectProvider runs and only
 //     looks for /etc/hetzner-build: harmless.
+//   - checkEnv (330-356) installs bzip2, xz-utils, curl and tar with
+//     `(which apt-get && apt-get update && apt-get install -y …) || true`
+//     for whichever of bzcat, xzcat, curl and tar is missing, then requires
+//     curl or wget, bzcat, xzcat, groupadd, useradd, ip, awk, cut or df, and
+//     tar, and returns 1 ("ERROR: Missing bzcat") without one. On a first
+//     boot Debian's apt-daily or unattended-upgrades may hold apt's locks,
+//     so that apt-get fails and pass one stops; the user data installs the
+//     packages of the missing ones first, waiting for the locks.
 //   - Our two passes. Pass one (NO_INFECT=1 NO_SWAP=1) runs checkEnv,
 //     prepareEnv, checkExistingSwap and makeConf, which writes
 //     configuration.nix (importing $NIXOS_IMPORT, 53), hardware- and

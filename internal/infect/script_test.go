@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -118,9 +119,34 @@ while [ $# -gt 0 ]; do
 done
 `
 
-// machine is a droplet's disk in a temporary directory, with stub commands.
+// aptStub records its arguments; `update` fails, as while another apt
+// holds the lists lock, as many times as $LOCKED_UPDATES says (counting in
+// $APT_STATE), and `install` fails when $FAIL_INSTALL is set.
+const aptStub = `#!/bin/bash
+echo "apt-get $*" >> %q
+case " $* " in
+*" update "*)
+  n=$(cat %q 2>/dev/null || echo 0)
+  if [ "$n" -lt %q ]; then
+    echo $((n + 1)) > %q
+    echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 812 (apt-get)" >&2
+    exit 100
+  fi ;;
+*" install "*)
+  if [ -n %q ]; then echo "E: Unable to locate package bzip2" >&2; exit 100; fi ;;
+esac
+`
+
+// infectTools are the programs nixos-infect's checkEnv requires (curl or
+// wget, bzcat, xzcat, groupadd, useradd, ip, awk, cut or df, tar: lines
+// 348-356 at the pin); a test machine has those it is given as stubs, and
+// none of this machine's own.
+var infectTools = []string{"curl", "bzcat", "xzcat", "groupadd", "useradd", "ip", "awk", "cut", "df", "tar", "wget"}
+
+// machine is a droplet's disk in a temporary directory, with stub commands
+// first in its PATH and then this machine's programs, but for infectTools.
 type machine struct {
-	root, bin, calls, model string
+	root, bin, sys, calls, model string
 }
 
 func newMachine(t *testing.T, efi bool, knobs map[string]string, curlFails bool) machine {
@@ -154,13 +180,92 @@ func newMachine(t *testing.T, efi bool, knobs map[string]string, curlFails bool)
 		fail = "yes"
 	}
 	write(filepath.Join(m.bin, "curl"), fmt.Sprintf(curlStub, m.calls, fail, m.model), 0o755)
+	for _, name := range infectTools[1:] {
+		write(filepath.Join(m.bin, name), fmt.Sprintf(stub, m.calls), 0o755)
+	}
+	write(filepath.Join(m.bin, "sleep"), fmt.Sprintf(stub, m.calls), 0o755)
+	locked := knobs["LOCKED_UPDATES"]
+	if locked == "" {
+		locked = "0"
+	}
+	aptState := filepath.Join(dir, "apt-state")
+	write(filepath.Join(m.bin, "apt-get"), fmt.Sprintf(aptStub, m.calls, aptState, locked, aptState, knobs["FAIL_INSTALL_TOOLS"]), 0o755)
+	m.sys = systemPrograms(t)
 	return m
+}
+
+// without takes the programs off the machine, as a droplet without them.
+func (m machine) without(t *testing.T, programs ...string) {
+	t.Helper()
+	for _, p := range programs {
+		if err := os.Remove(filepath.Join(m.bin, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// systemPrograms is a directory of links to this machine's programs in
+// the directories of a plain PATH, but for infectTools. It is made once for
+// the package's tests (linking a thousand programs takes a while) and
+// removed by TestMain.
+func systemPrograms(t *testing.T) string {
+	t.Helper()
+	farm.once.Do(func() { farm.dir, farm.err = linkPrograms() })
+	if farm.err != nil {
+		t.Fatal(farm.err)
+	}
+	return farm.dir
+}
+
+var farm struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func linkPrograms() (string, error) {
+	dir, err := os.MkdirTemp("", "infect-test-path-")
+	if err != nil {
+		return "", err
+	}
+	seen := map[string]bool{}
+	for _, d := range []string{"/usr/sbin", "/usr/bin", "/sbin", "/bin"} {
+		real, err := filepath.EvalSymlinks(d)
+		if errors.Is(err, os.ErrNotExist) || seen[real] {
+			continue // absent, or /bin when it is a link to /usr/bin
+		} else if err != nil {
+			return dir, err
+		}
+		seen[real] = true
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			return dir, err
+		}
+		for _, e := range entries {
+			if contains(infectTools, e.Name()) {
+				continue
+			}
+			// The first directory that has a name wins, as in PATH.
+			if err := os.Symlink(filepath.Join(d, e.Name()), filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrExist) {
+				return dir, err
+			}
+		}
+	}
+	return dir, nil
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if farm.dir != "" {
+		os.RemoveAll(farm.dir)
+	}
+	os.Exit(code)
 }
 
 // env is what cloud-init gives runcmd: no USER, no HOME, a plain PATH
 // (the stubs first).
 func (m machine) env() []string {
-	return []string{"PATH=" + m.bin + ":/usr/sbin:/usr/bin:/sbin:/bin"}
+	return []string{"PATH=" + m.bin + ":" + m.sys}
 }
 
 // outcome is what an install left behind.
@@ -253,6 +358,21 @@ func (m machine) cloudInit(t *testing.T, ud string, paths Paths) outcome {
 	return o
 }
 
+// The apt-get calls of the user data.
+const (
+	aptUpdate  = "apt-get -o DPkg::Lock::Timeout=300 update"
+	aptInstall = "apt-get -o DPkg::Lock::Timeout=300 install -y "
+)
+
+// busyApt are the calls of n updates that find apt's lists locked.
+func busyApt(n int) []string {
+	calls := []string{aptUpdate}
+	for range n - 1 {
+		calls = append(calls, "sleep 10", aptUpdate)
+	}
+	return calls
+}
+
 func sha(text string) string {
 	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:])
@@ -286,8 +406,10 @@ func TestInstallScript(t *testing.T) {
 		in        *Input // default: nixos-25.11, keyA, DefaultPaths
 		efi       bool
 		knobs     map[string]string
+		missing   []string // of infectTools, the programs the droplet lacks
 		curlFails bool
 		badSHA    bool
+		apt       []string // the apt-get and sleep calls, in order
 		runs      []map[string]string
 		fail      string // the status after "failed ", "" for done
 		switched  bool   // reached switch-to-configuration boot
@@ -309,10 +431,23 @@ func TestInstallScript(t *testing.T) {
 			runs: []map[string]string{writeConf("bootFs", "/boot"), with("bootFs", "/boot")}, fail: "nixos-infect exited 7"},
 		{name: "lustration list not writable", knobs: map[string]string{"BREAK_LUSTRATE": "y"},
 			runs: []map[string]string{writeConf("bootFs", "/boot"), with("bootFs", "/boot")}, fail: "could not list the log in /etc/NIXOS_LUSTRATE", switched: true},
+		// nixos-infect's own apt-get, in checkEnv, fails while another
+		// apt holds the locks, and it then stops for want of bzcat.
+		{name: "no bzip2 as on the Debian droplet image", missing: []string{"bzcat"},
+			apt:  []string{aptUpdate, aptInstall + "bzip2"},
+			runs: []map[string]string{writeConf("bootFs", "/boot"), with("bootFs", "/boot")}, switched: true},
+		{name: "apt busy at first", missing: []string{"bzcat", "xzcat", "ip"}, knobs: map[string]string{"LOCKED_UPDATES": "2"},
+			apt:  []string{aptUpdate, "sleep 10", aptUpdate, "sleep 10", aptUpdate, aptInstall + "bzip2 xz-utils iproute2"},
+			runs: []map[string]string{writeConf("bootFs", "/boot"), with("bootFs", "/boot")}, switched: true},
+		{name: "apt-get install fails", missing: []string{"bzcat"}, knobs: map[string]string{"FAIL_INSTALL_TOOLS": "y"},
+			apt: []string{aptUpdate, aptInstall + "bzip2"}, fail: "could not install bzip2 (apt-get exited 100)"},
+		{name: "apt busy for good", missing: []string{"awk"}, knobs: map[string]string{"LOCKED_UPDATES": "1000"},
+			apt: busyApt(30), fail: "apt-get update failed 30 times, 10 s apart"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newMachine(t, tc.efi, tc.knobs, tc.curlFails)
+			m.without(t, tc.missing...)
 			script, err := os.ReadFile(m.model)
 			if err != nil {
 				t.Fatal(err)
@@ -336,6 +471,21 @@ func TestInstallScript(t *testing.T) {
 
 			if diff := cmp.Diff(tc.runs, o.runs); diff != "" {
 				t.Errorf("nixos-infect runs (-want +got):\n%s", diff)
+			}
+			// The packages come before the download, and only when missing.
+			var apt []string
+			downloaded := false
+			for _, c := range o.calls {
+				downloaded = downloaded || strings.HasPrefix(c, "curl ")
+				if strings.HasPrefix(c, "apt-get ") || strings.HasPrefix(c, "sleep ") {
+					apt = append(apt, c)
+					if downloaded {
+						t.Errorf("%q after the download", c)
+					}
+				}
+			}
+			if diff := cmp.Diff(tc.apt, apt); diff != "" {
+				t.Errorf("apt-get and sleep calls (-want +got):\n%s", diff)
 			}
 			switched := contains(o.calls, "switch-to-configuration boot")
 			if switched != tc.switched {
@@ -372,9 +522,14 @@ func TestInstallScript(t *testing.T) {
 					t.Errorf("log lacks the failure %q:\n%s", tc.fail, o.log)
 				}
 			}
+			// The first progress line the run reaches.
+			progress := "nixos-systems: downloading nixos-infect " + Commit
+			if tc.missing != nil {
+				progress = "nixos-systems: installing "
+			}
 			for what, text := range map[string]string{"log": o.log, "console": o.console, "cloud-init output": o.cloudInitOutput} {
-				if !strings.Contains(text, "nixos-systems: downloading nixos-infect "+Commit) {
-					t.Errorf("%s lacks the progress lines:\n%s", what, text)
+				if !strings.Contains(text, progress) {
+					t.Errorf("%s lacks the progress line %q:\n%s", what, progress, text)
 				}
 			}
 			if _, err := os.Stat(filepath.Join(m.root, "dev", "tty1")); err == nil {
