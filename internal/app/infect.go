@@ -114,8 +114,8 @@ func infectDryRun(ctx context.Context, e *Env, o InfectOptions, spec droplets.Sp
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "droplet %s (not created: -dryrun): %s in %s, image %s, IPv6 %t, $%0.2f/month, %d bytes of user data running nixos-infect %.12s\n",
-		plan.Name, plan.Size.Slug, plan.Region, spec.Image, plan.IPv6, plan.Size.PriceMonthly, len(spec.UserData), infect.Commit)
+	fmt.Fprintf(e.Out, "droplet %s (%s): %s in %s, image %s, IPv6 %t, $%0.2f/month, %d bytes of user data running nixos-infect %.12s\n",
+		plan.Name, hints.NotCreated, plan.Size.Slug, plan.Region, spec.Image, plan.IPv6, plan.Size.PriceMonthly, len(spec.UserData), infect.Commit)
 	return showHostPlan(e, o.Host, hosts.Install{Name: plan.Name, Route: hosts.Infect, StateVersion: infect.StateVersion})
 }
 

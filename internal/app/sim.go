@@ -49,7 +49,7 @@ func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
 	// something else holds.
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
-		return fmt.Errorf("serve the simulator on %s: %w; pick another -addr", o.Addr, err)
+		return hints.SimAddrTaken(o.Addr, err)
 	}
 	exports := map[string]string{
 		"DIGITALOCEAN_API_URL":      fmt.Sprintf("http://%s/", ln.Addr()),

@@ -272,7 +272,7 @@ func (u *upRun) choose(ctx context.Context, d *godo.Droplet, sizes []droplets.Si
 		return plan.New(u.route, s, sizes, d.Disk)
 	case sized:
 		// -size: unknown, or not offered here, as create would say.
-		u.why = "-size"
+		u.why = hints.SizeFlag
 		s, ok := find(spec.Size)
 		if !ok {
 			_, err := droplets.Check(ctx, u.e.dropletAPI(), spec)

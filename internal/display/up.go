@@ -7,6 +7,7 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
 )
@@ -69,10 +70,10 @@ func (p upPlan) Text(w io.Writer) error {
 // costBasis says how the install's cost bound comes about.
 func costBasis(p plan.Outline) string {
 	if p.Detour == nil {
-		return fmt.Sprintf("%d started hour(s) at %s, the run being bounded by -timeout=%s", p.Install.Hours, p.Size.Slug, cmdline.Format(p.Timeout))
+		return fmt.Sprintf("%d started hour(s) at %s, the run being bounded by %s", p.Install.Hours, p.Size.Slug, hints.Timeout(p.Timeout))
 	}
-	return fmt.Sprintf("%d started hour(s) at %s and at %s, the run being bounded by -timeout=%s; the detour's share $%0.2f",
-		p.Install.Hours, p.Size.Slug, p.Detour.Slug, cmdline.Format(p.Timeout), p.Install.Detour)
+	return fmt.Sprintf("%d started hour(s) at %s and at %s, the run being bounded by %s; the detour's share $%0.2f",
+		p.Install.Hours, p.Size.Slug, p.Detour.Slug, hints.Timeout(p.Timeout), p.Install.Detour)
 }
 
 // UpResult prints the one report of a finished `up`: the droplet, the

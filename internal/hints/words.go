@@ -11,7 +11,9 @@ package hints
 
 import (
 	"fmt"
+	"time"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
@@ -81,6 +83,20 @@ const UpOnSmallSizes = "`" + Up + "` installs with nixos-anywhere on a 1 GB size
 
 // DryRun titles the command anywhere would have run.
 const DryRun = "nixos-anywhere command (not run: -dryrun)"
+
+// NotCreated marks a droplet infect would have made.
+const NotCreated = "not created: -dryrun"
+
+// SizeFlag says why up plans a size: the operator asked for it.
+const SizeFlag = "-size"
+
+// SimAddrTaken is a simulator that cannot listen on addr.
+func SimAddrTaken(addr string, err error) error {
+	return fmt.Errorf("serve the simulator on %s: %w; pick another -addr", addr, err)
+}
+
+// Timeout is a run's bound as the operator gives it: -timeout=1h.
+func Timeout(d time.Duration) string { return "-timeout=" + cmdline.Format(d) }
 
 // SimPortTrap refuses a run whose API is on this machine, as the
 // simulator's is, while DROPLET_SSH_PORT is unset, so the wait for SSH
