@@ -94,9 +94,10 @@ func Up(ctx context.Context, e *Env, name string, o UpOptions) (err error) {
 	if err != nil {
 		return u.stopped(err)
 	}
+	took := time.Since(start)
 	res := plan.Result{
-		Droplet: droplets.Describe(*u.r.d, e.Now()), Route: u.route, Install: u.plan.Cost(u.timeout),
-		Steps: records, Verified: u.r.verified, Changed: steps.Changed(records), Seconds: time.Since(start).Seconds(),
+		Droplet: droplets.Describe(*u.r.d, e.Now()), Route: u.route, Install: u.plan.Cost(took),
+		Steps: records, Verified: u.r.verified, Changed: steps.Changed(records), Seconds: took.Seconds(),
 	}
 	if u.plan.Detour != nil {
 		res.Detour = u.plan.Detour.Slug

@@ -114,6 +114,11 @@ func TestUpAnywhereDetour1GB(t *testing.T) {
 	if rep.Detour != "s-1vcpu-2gb" || rep.Droplet.Size != "s-1vcpu-1gb" || rep.Droplet.PriceMonthly != 6 || !rep.Changed {
 		t.Errorf("report %+v", rep)
 	}
+	// What the run cost is reckoned from its own length, not -timeout's,
+	// all of it at the detour's price.
+	if c := rep.Install; c.Seconds != rep.Seconds || c.At != "s-1vcpu-2gb" || c.Seconds >= UpTimeout.Seconds() {
+		t.Errorf("install cost %+v for a run of %fs", c, rep.Seconds)
+	}
 	for _, c := range rep.Verified.Checks {
 		if c.Status != "ok" {
 			t.Errorf("check %s: %s %s", c.Name, c.Status, c.Detail)

@@ -193,7 +193,7 @@ func TestUpDryRun(t *testing.T) {
 		"up web1: route anywhere in sfo3, a new droplet",
 		"size s-1vcpu-1gb 1024 MB, 1 vCPU, 25 GB $6.00/month $0.008930/hour the cheapest in sfo3 that carries route anywhere",
 		"install on s-1vcpu-2gb 2048 MB, 1 vCPU, 50 GB $12.00/month $0.017860/hour for the install only",
-		"install cost: at most $0.03 once (1 started hour(s) at s-1vcpu-1gb and at s-1vcpu-2gb, the run being bounded by -timeout=1h; the detour's share $0.02), then $6.00/month",
+		"install cost: at most $0.02 once (billed per second: the run is bounded by -timeout=1h, at s-1vcpu-2gb's price at most, $0.01 of it for installing on s-1vcpu-2gb; $0.0030 for every 10 minutes it takes), then $6.00/month",
 		"1. create droplet web1: s-1vcpu-1gb in sfo3 from debian-12-x64, and wait for SSH",
 		"5. power off for the resize",
 		"6. resize to s-1vcpu-2gb, CPU and RAM only",
@@ -341,7 +341,7 @@ func TestUpInfect(t *testing.T) {
 		t.Errorf("the droplet was made without the infect user data:\n%s", ud)
 	}
 	out := u.Stdout.String()
-	for _, want := range []string{"nixos: ok NixOS 25.11", "route infect: $6.00/month on s-1vcpu-1gb; the install cost at most $0.01"} {
+	for _, want := range []string{"nixos: ok NixOS 25.11", "route infect: $6.00/month on s-1vcpu-1gb; this run cost at most $0.00 (its "} {
 		if !hasLine(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
@@ -446,7 +446,9 @@ func TestReadmeCostTable(t *testing.T) {
 				row = line
 			}
 		}
-		want := []string{"`" + p.Size.Slug + "`", fmt.Sprintf("| $%0.2f |", p.Size.PriceMonthly), fmt.Sprintf("| $%0.2f: ", p.Install.Total)}
+		tenMinutes := plan.CostOf(p.Size, p.Detour, 10*time.Minute).Total
+		want := []string{"`" + p.Size.Slug + "`", fmt.Sprintf("| $%0.2f |", p.Size.PriceMonthly), fmt.Sprintf("| $%0.2f: ", p.Install.Total),
+			fmt.Sprintf("$%0.4f per 10 minutes |", tenMinutes)}
 		if p.Detour != nil {
 			want = append(want, "`"+p.Detour.Slug+"`", fmt.Sprintf("$%0.2f of it", p.Install.Detour))
 		}

@@ -67,13 +67,15 @@ func (p upPlan) Text(w io.Writer) error {
 	return nil
 }
 
-// costBasis says how the install's cost bound comes about.
+// costBasis says how the install's cost bound comes about, and what each
+// ten minutes of the run add: no real install has been timed, so there is
+// no typical length to give.
 func costBasis(p plan.Outline) string {
-	if p.Detour == nil {
-		return fmt.Sprintf("%d started hour(s) at %s, the run being bounded by %s", p.Install.Hours, p.Size.Slug, hints.Timeout(p.Timeout))
+	s := fmt.Sprintf("billed per second: the run is bounded by %s, at %s's price at most", hints.Timeout(p.Timeout), p.Install.At)
+	if p.Detour != nil {
+		s += fmt.Sprintf(", $%0.2f of it for installing on %s", p.Install.Detour, p.Detour.Slug)
 	}
-	return fmt.Sprintf("%d started hour(s) at %s and at %s, the run being bounded by %s; the detour's share $%0.2f",
-		p.Install.Hours, p.Size.Slug, p.Detour.Slug, hints.Timeout(p.Timeout), p.Install.Detour)
+	return s + fmt.Sprintf("; $%0.4f for every 10 minutes it takes", plan.CostOf(p.Size, p.Detour, 10*time.Minute).Total)
 }
 
 // UpResult prints the one report of a finished `up`: the droplet, the
@@ -109,7 +111,8 @@ func (u upResult) Text(w io.Writer) error {
 	if err := Report(r.Verified).Text(w); err != nil {
 		return err
 	}
-	cost := fmt.Sprintf("route %s: $%0.2f/month on %s; the install cost at most $%0.2f", r.Route, r.Droplet.PriceMonthly, r.Droplet.Size, r.Install.Total)
+	cost := fmt.Sprintf("route %s: $%0.2f/month on %s; this run cost at most $%0.2f (its %s billed per second at %s's price)",
+		r.Route, r.Droplet.PriceMonthly, r.Droplet.Size, r.Install.Total, cmdline.Format(time.Duration(r.Install.Seconds*float64(time.Second)).Round(time.Second)), r.Install.At)
 	if r.Detour != "" {
 		cost += fmt.Sprintf(", $%0.2f of it for the detour to %s", r.Install.Detour, r.Detour)
 	}

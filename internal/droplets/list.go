@@ -3,7 +3,6 @@ package droplets
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"time"
 
@@ -13,9 +12,6 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/money"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/settings"
 )
-
-// hoursPerMonth is where DigitalOcean's hourly billing stops and the monthly price applies.
-const hoursPerMonth = 672
 
 // Droplet is what an operator needs to know about a droplet: where it is
 // and what it costs. Every target reports a droplet as this one value, so
@@ -78,21 +74,4 @@ func WithIPv4(ctx context.Context, api API, ip string) (*godo.Droplet, error) {
 		}
 	}
 	return nil, nil
-}
-
-// CostSince estimates what a droplet has cost from created to now: every
-// started hour at the hourly price, never more than the monthly price per
-// 672 hours (DigitalOcean's monthly cap). Describe gives it the prices of
-// the size the droplet is on now, for its whole age: a droplet's actions
-// record when it was resized but not to which size, so the hours a resized
-// droplet spent on another size (up's detour) are counted at this one.
-// DigitalOcean's bill also caps each calendar month.
-func CostSince(created, now time.Time, hourly, monthly float64) float64 {
-	hours := math.Ceil(now.Sub(created).Hours())
-	if hours < 1 {
-		hours = 1
-	}
-	months := math.Floor(hours / hoursPerMonth)
-	rest := hours - months*hoursPerMonth
-	return months*monthly + math.Min(rest*hourly, monthly)
 }

@@ -5,7 +5,6 @@ package plan
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -97,23 +96,31 @@ func Cheapest(route Route, sizes []droplets.Size) (Plan, error) {
 	return Plan{}, fmt.Errorf("no size offered in the region carries route %s", route)
 }
 
-// Cost is what the install adds to the bill, at most. DigitalOcean bills
-// every started hour at the price of the size the droplet is on, up to the
-// monthly price, so a run bounded by a timeout is billed at most that many
-// started hours at each size it uses.
+// Cost is what an install adds to the bill, at most. DigitalOcean bills a
+// droplet per second at the price of the size it is on (droplets.Billed),
+// and a run spends part of its time on each size it uses: the time the run
+// takes, all of it billed at the dearest of them, bounds what it costs.
+// The monthly cap and the minimum charge do not come in, as the droplet
+// stays afterwards.
 type Cost struct {
-	Hours  int           `json:"hours"`  // started hours at each size, at most
-	Total  money.Dollars `json:"total"`  // the install's hours at every size it uses
-	Detour money.Dollars `json:"detour"` // of Total, the hours at the detour size
+	Seconds float64       `json:"seconds"` // the time reckoned with: a run's bound before it, its length after
+	At      string        `json:"at_size"` // the size whose price bounds it: the dearest the run uses
+	Total   money.Dollars `json:"total"`   // Seconds billed at At's price
+	Detour  money.Dollars `json:"detour"`  // of Total, what installing on the detour size adds
 }
 
-// Cost bounds what an install that takes at most limit costs.
-func (p Plan) Cost(limit time.Duration) Cost {
-	c := Cost{Hours: max(1, int(math.Ceil(limit.Hours())))}
-	c.Total = money.Dollars(float64(c.Hours) * p.Size.PriceHourly)
-	if p.Detour != nil {
-		c.Detour = money.Dollars(float64(c.Hours) * p.Detour.PriceHourly)
-		c.Total += c.Detour
+// Cost bounds what an install that takes at most d costs.
+func (p Plan) Cost(d time.Duration) Cost { return CostOf(p.Size, p.Detour, d) }
+
+// CostOf bounds what an install onto size that takes at most d costs, by
+// way of detour (nil: none).
+func CostOf(size droplets.Size, detour *droplets.Size, d time.Duration) Cost {
+	base := droplets.Billed(d, size.PriceHourly)
+	c := Cost{Seconds: d.Seconds(), At: size.Slug, Total: money.Dollars(base)}
+	if detour != nil && detour.PriceHourly > size.PriceHourly {
+		c.At = detour.Slug
+		c.Total = money.Dollars(droplets.Billed(d, detour.PriceHourly))
+		c.Detour = c.Total - money.Dollars(base)
 	}
 	return c
 }

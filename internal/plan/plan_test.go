@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/money"
 )
 
 // seedSizes is the seed's `doctl compute size list`, cheapest first, as
@@ -114,17 +115,21 @@ func TestCost(t *testing.T) {
 	sizes := seedSizes(t)
 	detour, _ := New(Anywhere, bySlug(t, sizes, "s-1vcpu-1gb"), sizes, 0)
 	direct, _ := New(Anywhere, bySlug(t, sizes, "s-1vcpu-2gb"), sizes, 0)
+	infect, _ := New(Infect, bySlug(t, sizes, "s-1vcpu-1gb"), sizes, 0)
+	// Per second at the dearest size: the seed's s-1vcpu-1gb at $0.008930
+	// an hour, the detour's s-1vcpu-2gb at $0.017860.
 	tests := []struct {
 		p     Plan
 		limit time.Duration
 		want  Cost
 	}{
-		{detour, time.Hour, Cost{Hours: 1, Total: 0.008930 + 0.017860, Detour: 0.017860}},
-		{detour, 90 * time.Minute, Cost{Hours: 2, Total: 2 * (0.008930 + 0.017860), Detour: 2 * 0.017860}},
-		{direct, 10 * time.Minute, Cost{Hours: 1, Total: 0.017860}},
-		{direct, 0, Cost{Hours: 1, Total: 0.017860}},
+		{detour, time.Hour, Cost{Seconds: 3600, At: "s-1vcpu-2gb", Total: 0.017860, Detour: 0.017860 - 0.008930}},
+		{detour, 90 * time.Minute, Cost{Seconds: 5400, At: "s-1vcpu-2gb", Total: 1.5 * 0.017860, Detour: 1.5 * (0.017860 - 0.008930)}},
+		{direct, 10 * time.Minute, Cost{Seconds: 600, At: "s-1vcpu-2gb", Total: 0.017860 / 6}},
+		{direct, 0, Cost{At: "s-1vcpu-2gb"}},
+		{infect, 45 * time.Minute, Cost{Seconds: 2700, At: "s-1vcpu-1gb", Total: 0.75 * 0.008930}},
 	}
-	approx := cmp.Comparer(func(a, b float64) bool { return math.Abs(a-b) < 1e-9 })
+	approx := cmp.Comparer(func(a, b money.Dollars) bool { return math.Abs(float64(a-b)) < 1e-9 })
 	for _, tc := range tests {
 		if diff := cmp.Diff(tc.want, tc.p.Cost(tc.limit), approx); diff != "" {
 			t.Errorf("%s with detour %q over %s (-want +got):\n%s", tc.p.Size.Slug, slugOf(tc.p.Detour), tc.limit, diff)

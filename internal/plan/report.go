@@ -17,7 +17,7 @@ type Outline struct {
 	Size    droplets.Size  `json:"size"`
 	Why     string         `json:"why"` // why this size
 	Detour  *droplets.Size `json:"detour"`
-	Install Cost           `json:"install_cost"`
+	Install Cost           `json:"install_cost"` // what the run costs at most, bounded by Timeout
 	Timeout time.Duration  `json:"-"`
 	Steps   []string       `json:"steps"`
 }
@@ -27,7 +27,7 @@ type Outline struct {
 type Result struct {
 	Droplet  droplets.Droplet `json:"droplet"`
 	Route    Route            `json:"route"`
-	Install  Cost             `json:"install_cost"`
+	Install  Cost             `json:"install_cost"` // what this run's time cost, at most
 	Detour   string           `json:"detour_size,omitempty"`
 	Steps    []steps.Record   `json:"steps"`
 	Verified verify.Report    `json:"verified"`
