@@ -17,7 +17,11 @@ func Sim(ctx context.Context,
 	ssh *string, // host:port of a real sshd to forward droplet SSH to; default none (banner only)
 	boot *time.Duration, // how long a droplet takes to become active (0s: at once), from 0s to 1h; default 8s
 ) error {
-	o := app.SimOptions{Addr: app.SimAddr, SSHPort: app.SimSSHPort, Boot: app.SimBoot, SSHBackend: deref(ssh)}
+	e, err := app.Local()
+	if err != nil {
+		return err
+	}
+	o := app.SimOptions{Addr: app.SimAddr, SSHPort: app.SimSSHPort, Boot: app.SimBoot, SSHBackend: deref(ssh), Identity: e.Settings.SSHIdentity}
 	if addr != nil {
 		o.Addr = *addr
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -22,8 +24,27 @@ func Demo(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	sim := dosim.New(dosim.Options{BootTime: 3 * time.Second, NetworkDelay: time.Second, SSHDelay: time.Second, SSHPort: port})
+	// The droplet create makes must let one of the operator's keys in, as
+	// on a real account: theirs go on the simulated one, or, on a machine
+	// without one, a throwaway key stands in.
+	keys, kerr := simKeys(e.Settings.SSHIdentity)
+	if kerr != nil {
+		path, err := throwawayKey()
+		if err != nil {
+			return fmt.Errorf("make a throwaway SSH key for the demo: %w", err)
+		}
+		defer os.RemoveAll(filepath.Dir(path))
+		e.Settings.SSHIdentity = path
+		if keys, err = simKeys(path); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Err, "demo: no SSH key of yours to log in with (%v), so a throwaway key stands in; `%s` refuses to make a droplet without one\n", kerr, hints.Create)
+	}
+	sim := dosim.New(dosim.Options{BootTime: 3 * time.Second, NetworkDelay: time.Second, SSHDelay: time.Second, SSHPort: port, SeedKey: keys[0]})
 	defer sim.Close()
+	if err := addSimKeys(sim, keys); err != nil {
+		return err
+	}
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	c, err := doapi.New(dosim.DefaultToken, doapi.Options{BaseURL: srv.URL, Log: e.Err})
@@ -32,7 +53,8 @@ func Demo(ctx context.Context, e *Env) error {
 	}
 	e.Client = c
 	e.Wait = droplets.WaitOptions{SSHPort: port, Pace: poll.Pace{Log: e.Err}}
-	// The simulated account has none of the operator's own projects or keys.
+	// The simulated account has none of the operator's own projects; it
+	// has their keys, and the droplet gets them all.
 	e.Settings.Project, e.Settings.SSHKeys = "", nil
 	fmt.Fprintf(e.Err, "demo: a DigitalOcean simulator runs at %s; nothing here touches a real account\n", srv.URL)
 

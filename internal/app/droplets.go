@@ -66,6 +66,15 @@ func Provision(ctx context.Context, e *Env, spec droplets.Spec, timeout *time.Du
 	if err != nil {
 		return nil, plan, err
 	}
+	// The droplet is for logging in to (`mage anywhere` next, or ssh):
+	// droplets.Create refuses one that none of the keys lets in.
+	ssh, err := e.SSHConfig()
+	if err != nil {
+		return nil, plan, err
+	}
+	if plan.Login, err = loginOf(ssh); err != nil {
+		return nil, plan, err
+	}
 	d, err = provisionChecked(ctx, e, plan, timeout)
 	return d, plan, err
 }
@@ -77,6 +86,9 @@ func provisionChecked(ctx context.Context, e *Env, plan droplets.Plan, timeout *
 	created, err := droplets.Create(ctx, api, plan, e.Err)
 	if err != nil {
 		return nil, err
+	}
+	if created.Existing {
+		droplets.WarnLogin(ctx, api, plan, e.Err)
 	}
 	w := e.Wait
 	w.ActionID = created.ActionID

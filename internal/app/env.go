@@ -111,6 +111,16 @@ func (e *Env) SSHConfig() (remote.Config, error) {
 	return cfg, nil
 }
 
+// loginOf is the keys cfg logs in with, which a droplet about to be made
+// must let in (droplets.CheckLogin); cfg is checked (SSHConfig).
+func loginOf(cfg remote.Config) (droplets.Login, error) {
+	keys, from, err := cfg.LoginKeys()
+	if err != nil {
+		return droplets.Login{}, fmt.Errorf("SSH keys: %w", err)
+	}
+	return droplets.Login{Keys: keys, From: from}, nil
+}
+
 // checkSSHPort refuses, before anything is made, to wait for SSH on port 22
 // of droplets that the simulator made, which answer on another.
 func (e *Env) checkSSHPort() error {

@@ -42,6 +42,15 @@ func newTestEnv(t testing.TB, opts dosim.Options) *testEnv {
 		}
 		opts.SSHPort = port
 	}
+	// The operator's key, on the account as the key the settings name
+	// (DROPLET_SSH_KEYS=dosim.SeedKeyID), so that the droplets made here
+	// let it in.
+	var identity string
+	if opts.SeedKey == "" {
+		identity = filepath.Join(t.TempDir(), "id_ed25519")
+		sshtest.NewKeyFile(t, identity)
+		opts.SeedKey = sshtest.AuthorizedKey(t, identity)
+	}
 	sim := dosim.New(opts)
 	t.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
@@ -60,6 +69,9 @@ func newTestEnv(t testing.TB, opts dosim.Options) *testEnv {
 		t.Fatal(err)
 	}
 	s.SSHPort = opts.SSHPort
+	if identity != "" {
+		s.SSHIdentity = identity
+	}
 	e := &Env{
 		Settings: s, Client: c, Out: &stdout, Err: &stderr, In: bytes.NewReader(nil),
 		Now: time.Now,
@@ -97,6 +109,7 @@ func newSSHEnv(t testing.TB, opts dosim.Options) (*testEnv, *sshtest.Server) {
 	t.Helper()
 	s := sshtest.Start(t)
 	opts.SSHBackend = s.Addr
+	opts.SeedKey = sshtest.AuthorizedKey(t, s.ClientKeyFile)
 	te := newTestEnv(t, opts)
 	te.Settings.SSHUser = s.User
 	te.Settings.SSHIdentity = s.ClientKeyFile

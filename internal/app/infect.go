@@ -82,14 +82,19 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 	}
 	spec.UserData = ud
 
+	login, err := loginOf(ssh)
+	if err != nil {
+		return err
+	}
 	if o.DryRun {
-		return infectDryRun(ctx, e, o, spec)
+		return infectDryRun(ctx, e, o, spec, login)
 	}
 
 	checked, err := droplets.Check(ctx, e.dropletAPI(), spec)
 	if err != nil {
 		return err
 	}
+	checked.Login = login
 	r := &routeRun{
 		e: e, ssh: ssh, name: spec.Name, reports: e.Out, infect: o, host: o.Host,
 		files: anywhere.Files{OSRelease: o.Paths.OSRelease, Units: o.Units},
@@ -108,15 +113,29 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 
 // infectDryRun checks spec against the API, as Provision would before
 // creating, and shows what the run would make: the droplet, its user data
-// and the host entry.
-func infectDryRun(ctx context.Context, e *Env, o InfectOptions, spec droplets.Spec) error {
-	plan, err := droplets.Check(ctx, e.dropletAPI(), spec)
+// and the host entry; then refuses, as the run would, a new droplet that
+// none of login's keys could log in to (of one that exists, it warns).
+func infectDryRun(ctx context.Context, e *Env, o InfectOptions, spec droplets.Spec, login droplets.Login) error {
+	api := e.dropletAPI()
+	plan, err := droplets.Check(ctx, api, spec)
+	if err != nil {
+		return err
+	}
+	plan.Login = login
+	existing, err := droplets.FindOwn(ctx, api, plan.Name)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.Out, "droplet %s (%s): %s in %s, image %s, IPv6 %t, $%0.2f/month, %d bytes of user data running nixos-infect %.12s\n",
 		plan.Name, hints.NotCreated, plan.Size.Slug, plan.Region, spec.Image, plan.IPv6, plan.Size.PriceMonthly, len(spec.UserData), infect.Commit)
-	return showHostPlan(e, o.Host, hosts.Install{Name: plan.Name, Route: hosts.Infect, StateVersion: infect.StateVersion})
+	if err := showHostPlan(e, o.Host, hosts.Install{Name: plan.Name, Route: hosts.Infect, StateVersion: infect.StateVersion}); err != nil {
+		return err
+	}
+	if existing != nil {
+		droplets.WarnLogin(ctx, api, plan, e.Err)
+		return nil
+	}
+	return droplets.CheckLogin(ctx, api, plan)
 }
 
 // infectUserData renders the user data that runs nixos-infect, with the

@@ -136,7 +136,7 @@ func stepCreate(plan droplets.Plan, timeout *time.Duration) steps.Step[*routeRun
 // asks, as create does for a droplet it finds (and says what it repaired);
 // it is done when the droplet has them. spec's size and region are the
 // droplet's own, so that only what can change in place is compared.
-func stepConverge(spec droplets.Spec) steps.Step[*routeRun] {
+func stepConverge(spec droplets.Spec, login droplets.Login) steps.Step[*routeRun] {
 	return steps.Step[*routeRun]{
 		Name: "give the droplet the tags and project of the settings",
 		Done: func(ctx context.Context, r *routeRun) (bool, error) {
@@ -147,6 +147,7 @@ func stepConverge(spec droplets.Spec) steps.Step[*routeRun] {
 			if err != nil {
 				return err
 			}
+			checked.Login = login // should the droplet be gone, Create would make it
 			if _, err := droplets.Create(ctx, r.e.dropletAPI(), checked, r.e.Err); err != nil {
 				return err
 			}

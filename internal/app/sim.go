@@ -29,12 +29,19 @@ type SimOptions struct {
 	SSHPort    int           // port of every simulated droplet's SSH endpoint
 	SSHBackend string        // real sshd to forward droplet SSH to; "" = banner only
 	Boot       time.Duration // new → active
+	Identity   string        // the operator's SSH_IDENTITY, whose keys go on the simulated account
 }
 
 // Sim serves the DigitalOcean simulator until ctx ends, after printing the
 // exports that point the other targets at it.
 func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
+	keys, kerr := simKeys(o.Identity)
+	seed := ""
+	if kerr == nil {
+		seed = keys[0]
+	}
 	sim := dosim.New(dosim.Options{
+		SeedKey:      seed,
 		BootTime:     o.Boot,
 		NetworkDelay: o.Boot / 4,
 		SSHDelay:     o.Boot / 4,
@@ -45,6 +52,11 @@ func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
 		Logf:         func(format string, args ...any) { fmt.Fprintf(log, format+"\n", args...) },
 	})
 	defer sim.Close()
+	if kerr == nil {
+		if err := addSimKeys(sim, keys); err != nil {
+			return err
+		}
+	}
 	// Listen before printing the exports, so they never point at a port
 	// something else holds.
 	ln, err := net.Listen("tcp", o.Addr)
@@ -63,6 +75,11 @@ func Sim(ctx context.Context, o SimOptions, out, log io.Writer) error {
 	backend := hints.SimBannerOnly
 	if o.SSHBackend != "" {
 		backend = "forwarded to " + o.SSHBackend
+	}
+	if kerr == nil {
+		fmt.Fprintf(log, "the simulated account has your %d SSH key(s), the first as key %d, which DROPLET_SSH_KEYS names in the settings as shipped\n", len(keys), dosim.SeedKeyID)
+	} else {
+		fmt.Fprintf(log, "warning: no SSH key of yours to put on the simulated account (%v), so `%s` will refuse to make droplets there: start it again with one\n", kerr, hints.Create)
 	}
 	fmt.Fprintf(log, "simulated droplets boot in %s; their SSH on port %d is %s; Ctrl-C stops the simulator\n", cmdline.Format(o.Boot), o.SSHPort, backend)
 	return sim.Serve(ctx, ln)

@@ -189,11 +189,22 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 		e: e, ssh: ssh, act: act, name: name, d: existing, reports: e.Err,
 		files: files, yes: o.Yes, runner: o.Runner, limit: AnywhereTimeout, infect: o.Infect, host: o.Host,
 	}
+	login, err := loginOf(ssh)
+	if err != nil {
+		return nil, err
+	}
 	if existing == nil {
 		spec.Size = u.plan.Size.Slug
 		checked, err := droplets.Check(ctx, api, spec)
 		if err != nil {
 			return nil, err
+		}
+		checked.Login = login
+		if err := droplets.CheckLogin(ctx, api, checked); err != nil {
+			if !o.DryRun {
+				return nil, err
+			}
+			u.blocked = cmp.Or(u.blocked, err)
 		}
 		u.list = append(u.list, stepCreate(checked, nil))
 	} else {
@@ -202,7 +213,12 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 		if have.IPv6 != u.ipv6(existing) && o.IPv6 == nil {
 			have.IPv6 = !have.IPv6 // the setting's default yields to what the droplet has
 		}
-		u.list = append(u.list, stepSettle(), stepConverge(have))
+		keys, err := droplets.AccountKeys(ctx, api, have)
+		if err != nil {
+			return nil, err
+		}
+		droplets.WarnLogin(ctx, api, droplets.Plan{Spec: have, Keys: keys, Login: login}, e.Err)
+		u.list = append(u.list, stepSettle(), stepConverge(have, login))
 	}
 	u.list = append(u.list, stepPowerOn(""), stepLook())
 	switch {

@@ -124,6 +124,38 @@ func TestSSHKeys(t *testing.T) {
 	wantStatus(t, err, http.StatusNotFound, msgNotFound)
 }
 
+// A test puts its own key on the account without a request, and the API
+// lists it as one imported through it.
+func TestAddKey(t *testing.T) {
+	e := newEnv(t, Options{})
+	edPub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sshPub, err := ssh.NewPublicKey(edPub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sshPub))) + " test@here"
+	id, err := e.sim.AddKey("test", line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _, err := e.client.Keys.GetByID(ctx, id)
+	if err != nil || k.Name != "test" || k.PublicKey != line || k.Fingerprint != ssh.FingerprintLegacyMD5(sshPub) {
+		t.Errorf("key %d: %+v, %v", id, k, err)
+	}
+	if _, err := e.sim.AddKey("again", line); err == nil || err.Error() != msgKeyInUse {
+		t.Errorf("the same key again: %v, want %q", err, msgKeyInUse)
+	}
+	if _, err := e.sim.AddKey("junk", "not a key"); err == nil {
+		t.Error("a line that is no key was added")
+	}
+	if n := len(e.sim.Requests()); n != 1 {
+		t.Errorf("%d requests, want the one GET", n)
+	}
+}
+
 func TestAccount(t *testing.T) {
 	e := newEnv(t, Options{})
 	a, _, err := e.client.Account.Get(ctx)

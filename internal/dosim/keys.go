@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -25,11 +26,18 @@ const SeedKeyID = 48777034
 // preloadedKeys are two real ed25519 public keys whose private halves were
 // discarded: valid to parse, useless to log in with. The first has the ID of
 // the key the seed README's droplets were made with, so the committed
-// settings work against the simulator unchanged.
-func preloadedKeys() []keyJSON {
+// settings work against the simulator unchanged; seed, when set, is its
+// public key instead (Options.SeedKey).
+func preloadedKeys(seed string) []keyJSON {
 	keys := []keyJSON{
 		{ID: SeedKeyID, Name: "alice@workstation", PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEmqcIE/aqN3KjXV0vcYT339vh8cfm5G7XUtKuIXSHdt alice@workstation"},
 		{ID: 41200002, Name: "ci@builder", PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHpVZDIqFQKz1+fXjUXeq/19eqWqCqe6i8+eXMZDoomP ci@builder"},
+	}
+	if seed = strings.TrimSpace(seed); seed != "" {
+		keys[0].PublicKey, keys[0].Name = seed, "seed key"
+		if f := strings.Fields(seed); len(f) > 2 {
+			keys[0].Name = strings.Join(f[2:], " ")
+		}
 	}
 	for i := range keys {
 		fp, err := fingerprint(keys[i].PublicKey)
@@ -119,20 +127,42 @@ func (s *Server) createKey(c *call) {
 		c.fail(http.StatusUnprocessableEntity, "Name can't be blank")
 		return
 	}
-	fp, err := fingerprint(req.PublicKey)
-	if err != nil {
+	k, err := s.addKey(req.Name, req.PublicKey)
+	switch {
+	case errors.Is(err, errKeyInUse):
+		c.fail(http.StatusUnprocessableEntity, msgKeyInUse)
+	case err != nil:
 		c.fail(http.StatusUnprocessableEntity, "Key invalid, key should be of the format `type key [comment]`")
-		return
+	default:
+		c.json(http.StatusCreated, map[string]keyJSON{"ssh_key": k})
+	}
+}
+
+var errKeyInUse = errors.New(msgKeyInUse)
+
+// AddKey puts an SSH key on the account, as `doctl compute ssh-key import`
+// does, without a request: a test's own key, or the operator's in a
+// simulator they try the targets on. publicKey is an authorized_keys line.
+// It returns the key's ID.
+func (s *Server) AddKey(name, publicKey string) (int, error) {
+	k, err := s.addKey(name, publicKey)
+	return k.ID, err
+}
+
+// addKey adds a key as POST /v2/account/keys does.
+func (s *Server) addKey(name, publicKey string) (keyJSON, error) {
+	fp, err := fingerprint(publicKey)
+	if err != nil {
+		return keyJSON{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.findKey(fp); dup {
-		c.fail(http.StatusUnprocessableEntity, msgKeyInUse)
-		return
+		return keyJSON{}, errKeyInUse
 	}
-	k := keyJSON{ID: s.newID("key"), Fingerprint: fp, PublicKey: strings.TrimSpace(req.PublicKey), Name: req.Name}
+	k := keyJSON{ID: s.newID("key"), Fingerprint: fp, PublicKey: strings.TrimSpace(publicKey), Name: name}
 	s.keys = append(s.keys, k)
-	c.json(http.StatusCreated, map[string]keyJSON{"ssh_key": k})
+	return k, nil
 }
 
 func (s *Server) deleteKey(c *call) {

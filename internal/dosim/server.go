@@ -40,6 +40,12 @@ type Options struct {
 	ActionsError bool          // create actions end "errored" after BootTime and droplets never become active (droplet actions: AddActionFault)
 	RateLimit    int           // requests per token per sliding hour before 429; 0 = 5000
 	BurstLimit   int           // requests per token per sliding minute before 429; 0 = no burst limit (DigitalOcean's is 250)
+	// SeedKey is the public key, as an authorized_keys line, of the account
+	// key SeedKeyID, which settings from the seed name (DROPLET_SSH_KEYS);
+	// "" = alice@workstation's, whose private half was discarded. A test's
+	// key, or the operator's, here lets its holder log in to the droplets
+	// made with those settings.
+	SeedKey string
 
 	// Logf receives what the simulator cannot report through the API, such
 	// as an SSH endpoint that failed to listen. nil discards it.
@@ -100,7 +106,7 @@ func New(opts Options) *Server {
 		droplets: map[int]*droplet{},
 		actions:  map[int]*action{},
 		images:   map[int]*customImage{},
-		keys:     preloadedKeys(),
+		keys:     preloadedKeys(opts.SeedKey),
 		projects: preloadedProjects(),
 		tags:     map[string]bool{},
 		nextID: map[string]int{

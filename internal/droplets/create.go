@@ -24,7 +24,8 @@ type Created struct {
 // Create makes the droplet of plan, or returns the one this repo already
 // made under that name, brought to what plan says (see converge), so
 // re-running never doubles the bill and finishes what an earlier run left
-// undone.
+// undone. It makes no droplet that none of plan.Login's keys could log in
+// to (CheckLogin).
 func Create(ctx context.Context, api API, plan Plan, log io.Writer) (Created, error) {
 	d, err := findOwn(ctx, api, plan.Name)
 	if err != nil {
@@ -36,6 +37,9 @@ func Create(ctx context.Context, api API, plan Plan, log io.Writer) (Created, er
 		}
 		fmt.Fprintf(log, "droplet %s already exists (id %d, made by this repo); not creating another\n", d.Name, d.ID)
 		return Created{Droplet: d, Existing: true}, converge(ctx, api, plan, d, log)
+	}
+	if err := CheckLogin(ctx, api, plan); err != nil {
+		return Created{}, err
 	}
 	// Announced only now: for a droplet that exists, the plan's size and
 	// price are not what will happen, and converge says what will.

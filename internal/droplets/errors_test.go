@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/digitalocean/godo"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
@@ -75,7 +76,11 @@ func TestDestroyErrorPaths(t *testing.T) {
 }
 
 func TestCreateErrorPaths(t *testing.T) {
-	plan := Plan{Spec: Spec{Name: "web", Region: "sfo3", Tags: []string{"nixos", "nixos-systems"}}, Size: godo.Size{Slug: "s-1vcpu-2gb"}, Image: godo.Image{Slug: "debian-12-x64"}}
+	key := newPublicKey(t)
+	plan := Plan{Spec: Spec{Name: "web", Region: "sfo3", Tags: []string{"nixos", "nixos-systems"}}, Size: godo.Size{Slug: "s-1vcpu-2gb"}, Image: godo.Image{Slug: "debian-12-x64"},
+		Keys: []godo.Key{{ID: 7, PublicKey: string(ssh.MarshalAuthorizedKey(key))}}, Login: Login{Keys: []ssh.PublicKey{key}, From: []string{"id_test"}}}
+	foreign := plan
+	foreign.Login = Login{Keys: []ssh.PublicKey{newPublicKey(t)}, From: []string{"id_other"}}
 	custom := plan
 	custom.Image = godo.Image{ID: 99, Type: "custom"}
 	custom.IPv6 = true
@@ -95,6 +100,7 @@ func TestCreateErrorPaths(t *testing.T) {
 		stranded string // "" = not stranded, "maybe" or "known"
 		creates  int
 	}{
+		{name: "none of the operator's keys on the droplet", fake: &fakeDroplets{}, plan: foreign, want: "so nobody could log in to it"},
 		{name: "name taken by a foreign droplet", fake: &fakeDroplets{droplets: []godo.Droplet{{ID: 5, Name: "web"}}}, plan: plan,
 			want: "a droplet named web (id 5) exists but was not made by this repo", kind: ErrNameTaken},
 		{name: "custom image with IPv6 refused", fake: &fakeDroplets{createErr: apiError("POST", http.StatusUnprocessableEntity, "image is not compatible with ipv6")}, plan: custom,

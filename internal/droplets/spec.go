@@ -45,7 +45,11 @@ type Plan struct {
 	Size        godo.Size
 	Image       godo.Image
 	SSHKeys     []godo.DropletCreateSSHKey
+	Keys        []godo.Key // the account keys SSHKeys names: what the droplet's root lets in
 	ProjectName string
+	// Login is the keys the operator logs in with, which Create checks
+	// against Keys before it makes a droplet; the caller fills it in.
+	Login Login
 }
 
 // CustomImage reports whether the plan boots a custom (uploaded) image.
@@ -117,7 +121,7 @@ func Check(ctx context.Context, api API, spec Spec) (Plan, error) {
 	if p.Image.MinDiskSize > size.Disk {
 		return p, ErrImageTooBig.Errorf("image %q needs a %d GB disk but size %s has %d GB", spec.Image, p.Image.MinDiskSize, size.Slug, size.Disk)
 	}
-	if p.SSHKeys, err = resolveKeys(ctx, api, spec.SSHKeys); err != nil {
+	if p.SSHKeys, p.Keys, err = resolveKeys(ctx, api, spec.SSHKeys); err != nil {
 		return p, err
 	}
 	if spec.Project != "" {
@@ -192,39 +196,44 @@ func lookupImage(ctx context.Context, api API, image string) (godo.Image, error)
 	return *img, nil
 }
 
-// resolveKeys turns IDs or fingerprints into create-request keys; no keys
-// means every key on the account, since a droplet nobody can log in to is
-// useless for the routes that follow.
-func resolveKeys(ctx context.Context, api API, want []string) ([]godo.DropletCreateSSHKey, error) {
+// resolveKeys turns IDs or fingerprints into create-request keys, and the
+// account keys they name; no keys means every key on the account, since a
+// droplet nobody can log in to is useless for the routes that follow.
+func resolveKeys(ctx context.Context, api API, want []string) ([]godo.DropletCreateSSHKey, []godo.Key, error) {
 	out := []godo.DropletCreateSSHKey{}
 	if len(want) == 0 {
 		keys, err := doapi.ListAll(ctx, api.Keys.List)
 		if err != nil {
-			return nil, fmt.Errorf("list SSH keys: %w", doapi.Explain(err))
+			return nil, nil, fmt.Errorf("list SSH keys: %w", doapi.Explain(err))
 		}
 		if len(keys) == 0 {
-			return nil, fmt.Errorf("the account has no SSH keys: add one with `doctl compute ssh-key import` or set DROPLET_SSH_KEYS")
+			return nil, nil, fmt.Errorf("the account has no SSH keys: add one with `doctl compute ssh-key import` or set DROPLET_SSH_KEYS")
 		}
 		for _, k := range keys {
 			out = append(out, godo.DropletCreateSSHKey{ID: k.ID})
 		}
-		return out, nil
+		return out, keys, nil
 	}
+	var keys []godo.Key
 	for _, w := range want {
-		var err error
+		var (
+			k   *godo.Key
+			err error
+		)
 		if id, convErr := strconv.Atoi(w); convErr == nil {
-			_, _, err = api.Keys.GetByID(ctx, id)
+			k, _, err = api.Keys.GetByID(ctx, id)
 			out = append(out, godo.DropletCreateSSHKey{ID: id})
 		} else {
-			_, _, err = api.Keys.GetByFingerprint(ctx, w)
+			k, _, err = api.Keys.GetByFingerprint(ctx, w)
 			out = append(out, godo.DropletCreateSSHKey{Fingerprint: w})
 		}
 		if doapi.IsNotFound(err) {
-			return nil, fmt.Errorf("unknown SSH key %q: use an ID or fingerprint from `doctl compute ssh-key list` in DROPLET_SSH_KEYS", w)
+			return nil, nil, fmt.Errorf("unknown SSH key %q: use an ID or fingerprint from `doctl compute ssh-key list` in DROPLET_SSH_KEYS", w)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("look up SSH key %s: %w", w, doapi.Explain(err))
+			return nil, nil, fmt.Errorf("look up SSH key %s: %w", w, doapi.Explain(err))
 		}
+		keys = append(keys, *k)
 	}
-	return out, nil
+	return out, keys, nil
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"cmp"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -160,6 +161,23 @@ func TestBadInputChangesNothing(t *testing.T) {
 			value: "SSH_AUTH_SOCK is not set", fix: "ssh-add", also: []string{"/.ssh/id_ed25519", "SSH_IDENTITY"}},
 		{name: "up: no ssh key to log in with", args: []string{"up", "web1"}, setup: noLoginKey,
 			value: "SSH_AUTH_SOCK is not set", fix: "ssh-add", also: []string{"/.ssh/id_ed25519", "SSH_IDENTITY"}},
+		{name: "create: no ssh key to log in with", args: []string{"create"}, setup: noLoginKey,
+			value: "SSH_AUTH_SOCK is not set", fix: "ssh-add", also: []string{"/.ssh/id_ed25519", "SSH_IDENTITY"}},
+		// The operator's key is not the account's: the droplet would be
+		// billed while nobody could log in to it.
+		{name: "create: none of your keys on the droplet", args: []string{"create"}, setup: foreignKey,
+			value: "none of your SSH keys", fix: "doctl compute ssh-key import", also: []string{"/.ssh/id_ed25519.pub", "SSH_IDENTITY", "droplet nixos-1 would get"}},
+		{name: "infect: none of your keys on the droplet", args: []string{"infect", "-name=inf1"}, setup: foreignKey,
+			value: "none of your SSH keys", fix: "doctl compute ssh-key import", also: []string{"/.ssh/id_ed25519.pub", "SSH_IDENTITY", "droplet inf1 would get"}},
+		{name: "up: none of your keys on the droplet", args: []string{"up", "web1"}, setup: foreignKey,
+			value: "none of your SSH keys", fix: "doctl compute ssh-key import", also: []string{"/.ssh/id_ed25519.pub", "SSH_IDENTITY", "droplet web1 would get"}},
+		{name: "up -route=infect: none of your keys on the droplet", args: []string{"up", "inf1", "-route=infect"}, setup: foreignKey,
+			value: "none of your SSH keys", fix: "doctl compute ssh-key import", also: []string{"droplet inf1 would get"}},
+		{name: "create: DROPLET_SSH_KEYS leaves your key out", args: []string{"create"},
+			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
+				sh.set("DROPLET_SSH_KEYS", "41200002") // the simulator's other key, ci@builder
+				return nil
+			}, value: "DROPLET_SSH_KEYS leaves it out", fix: "add 48777034 to DROPLET_SSH_KEYS", also: []string{"ci@builder"}},
 		{name: "up: size too small for the route", args: []string{"up", "web1", "-route=infect", "-size=s-1vcpu-512mb-10gb"}, setup: withKey,
 			value: "s-1vcpu-512mb-10gb", fix: "pick a larger size"},
 	}
@@ -202,10 +220,24 @@ func withKey(t *testing.T, f *fakeDO, sh *shell) []string {
 	return nil
 }
 
+// foreignKey gives the shell's user a key the account does not have, in
+// digitalocean/authorized_keys too, so that only DigitalOcean's keys are
+// wrong.
+func foreignKey(t *testing.T, f *fakeDO, sh *shell) []string {
+	if err := os.Remove(sh.loginKey()); err != nil {
+		t.Fatal(err)
+	}
+	sh.operator(t)
+	return nil
+}
+
 // noLoginKey leaves the shell's user without a key to log in with (no
 // ssh-agent, an empty ~/.ssh) while authorized_keys holds one, as on a
 // machine where the key lives elsewhere.
 func noLoginKey(t *testing.T, f *fakeDO, sh *shell) []string {
+	if err := os.Remove(sh.loginKey()); err != nil {
+		t.Fatal(err)
+	}
 	sh.dir = workdir(t, publicKeys(t, 1))
 	return nil
 }

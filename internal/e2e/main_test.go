@@ -328,6 +328,9 @@ type fakeDO struct {
 	*dosim.Server
 	URL     string
 	SSHPort int
+	// keyFile is the operator's private key, the account's key that the
+	// settings name (dosim.SeedKeyID); "" when the test chose that key.
+	keyFile string
 }
 
 // startSim serves a simulator for the test. When the test ends it checks
@@ -340,6 +343,12 @@ func startSim(t *testing.T, o dosim.Options) *fakeDO {
 		// Simulators of parallel tests hand out the same droplet addresses,
 		// so each needs its own SSH port.
 		o.SSHPort = freePort(t)
+	}
+	var keyFile string
+	if o.SeedKey == "" {
+		keyFile = filepath.Join(t.TempDir(), "id_ed25519")
+		sshtest.NewKeyFile(t, keyFile)
+		o.SeedKey = sshtest.AuthorizedKey(t, keyFile)
 	}
 	sim := dosim.New(o)
 	srv := httptest.NewServer(sim)
@@ -355,16 +364,30 @@ func startSim(t *testing.T, o dosim.Options) *fakeDO {
 			}
 		}
 	})
-	return &fakeDO{Server: sim, URL: srv.URL, SSHPort: o.SSHPort}
+	return &fakeDO{Server: sim, URL: srv.URL, SSHPort: o.SSHPort, keyFile: keyFile}
 }
 
 // shell is a user whose environment points every target at f with the
-// account's token.
+// account's token, and who holds the account's key the settings name, at
+// ~/.ssh/id_ed25519, as someone who followed the README.
 func (f *fakeDO) shell(t *testing.T) *shell {
 	sh := newShell(t)
 	sh.set("DIGITALOCEAN_API_URL", f.URL, "DIGITALOCEAN_ACCESS_TOKEN", token, "DROPLET_SSH_PORT", strconv.Itoa(f.SSHPort))
+	if f.keyFile != "" {
+		key, err := os.ReadFile(f.keyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sshtest.WriteFile(t, sh.loginKey(), string(key))
+		if err := os.Chmod(sh.loginKey(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return sh
 }
+
+// loginKey is where the shell's user keeps their key.
+func (sh *shell) loginKey() string { return filepath.Join(sh.env["HOME"], ".ssh", "id_ed25519") }
 
 // changesSince lists the requests after the first n that may have changed
 // the account: everything but reads.
@@ -461,13 +484,16 @@ func workdir(t *testing.T, keys []string) string {
 }
 
 // operator makes the shell's user one who followed the README before an
-// install: a key at ~/.ssh/id_ed25519, as ssh-keygen makes it, and its
-// public half in the authorized_keys of a new workdir the shell runs in.
-// It returns that line.
+// install: a key at ~/.ssh/id_ed25519, as ssh-keygen makes it (the one
+// the shell has already, if any: the account's), and its public half in
+// the authorized_keys of a new workdir the shell runs in. It returns that
+// line.
 func (sh *shell) operator(t *testing.T) string {
 	t.Helper()
-	key := filepath.Join(sh.env["HOME"], ".ssh", "id_ed25519")
-	sshtest.NewKeyFile(t, key)
+	key := sh.loginKey()
+	if _, err := os.Stat(key); err != nil {
+		sshtest.NewKeyFile(t, key)
+	}
 	line := sshtest.AuthorizedKey(t, key)
 	sh.dir = workdir(t, []string{line})
 	return line

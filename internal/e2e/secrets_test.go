@@ -146,7 +146,7 @@ var scans = []scan{
 	}},
 	{"anywhere by droplet name, its ssh forwarded to a real sshd", "anywhere", func(t *testing.T) {
 		sshd := sshtest.Start(t)
-		f := startSim(t, dosim.Options{SSHBackend: sshd.Addr})
+		f := startSim(t, dosim.Options{SSHBackend: sshd.Addr, SeedKey: sshtest.AuthorizedKey(t, sshd.ClientKeyFile)})
 		sh := f.shell(t)
 		sh.set("SSH_IDENTITY", sshd.ClientKeyFile, "SSH_KNOWN_HOSTS", filepath.Join(t.TempDir(), "known_hosts"))
 		mustSucceed(t, sh.run(t, "create"))
@@ -212,10 +212,25 @@ var scans = []scan{
 		}
 	}},
 	{"demo", "demo", func(t *testing.T) {
-		mustSucceed(t, newShell(t).run(t, "demo"))
+		// On a machine without an SSH key a throwaway one stands in, so
+		// the demo's create passes the check a real one makes; with a key,
+		// the operator's own goes on the simulated account.
+		sh := newShell(t)
+		r := sh.run(t, "demo")
+		mustSucceed(t, r)
+		if !strings.Contains(r.stderr, "a throwaway key stands in") {
+			t.Errorf("%s without a key did not say what stands in for one:\n%s", r, r.stderr)
+		}
+		sshtest.NewKeyFile(t, sh.loginKey())
+		r = sh.run(t, "demo")
+		mustSucceed(t, r)
+		if strings.Contains(r.stderr, "throwaway") {
+			t.Errorf("%s with a key used a throwaway one:\n%s", r, r.stderr)
+		}
 	}},
 	{"sim, used by other targets", "sim", func(t *testing.T) {
 		sh := newShell(t)
+		sshtest.NewKeyFile(t, sh.loginKey())
 		addr := closedPort(t) // free now, for the simulator to listen on
 		p := sh.start(t, "sim", "-addr="+addr, "-sshport="+strconv.Itoa(freePort(t)), "-boot=1s")
 		exports := waitFor(t, &p.stdout, "export DROPLET_SSH_PORT=")
@@ -226,6 +241,12 @@ var scans = []scan{
 			}
 		}
 		mustSucceed(t, user.run(t, "sizes"))
+		// The simulated account has the operator's key as the one the
+		// settings name, so create makes droplets that let them in; for
+		// another user, it refuses.
+		mustFail(t, user.run(t, "create"), "no SSH key to log in to droplets with")
+		user.set("HOME", sh.env["HOME"])
+		mustSucceed(t, user.run(t, "create"))
 		// The account's token is not the simulator's: refused, and
 		// neither side may print it.
 		user.set("DIGITALOCEAN_ACCESS_TOKEN", token)

@@ -191,6 +191,24 @@ func (cfg Config) CheckKeys() error {
 	return nil
 }
 
+// LoginKeys returns the public halves of the keys Dial offers, and the
+// identities they come from, named as in AuthError.Identities: the keys a
+// droplet must let in for this tool to log in to it. Unlike PublicKeys it
+// leaves out a passphrase-protected key file, which Dial cannot use (such
+// a key counts once it is in ssh-agent); none is a *NoKeyError.
+func (cfg Config) LoginKeys() ([]ssh.PublicKey, []string, error) {
+	creds, err := loadCredentials(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer creds.close()
+	keys := make([]ssh.PublicKey, len(creds.signers))
+	for i, s := range creds.signers {
+		keys[i] = s.PublicKey()
+	}
+	return keys, creds.identities, nil
+}
+
 // readKey loads a private key. It fails for an encrypted one, as Dial cannot
 // prompt for a passphrase: such a key has to come through the agent.
 func readKey(path string) (ssh.Signer, error) {

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -102,5 +103,53 @@ func TestPublicKeysNone(t *testing.T) {
 
 	if len(keys) != 0 || len(ids) != 0 || err != nil {
 		t.Errorf("PublicKeys() = %v, %v, %v; want nothing and no error", keys, ids, err)
+	}
+}
+
+// LoginKeys are the keys Dial offers: the agent's and the usable default
+// key files, once each, without a passphrase-protected file.
+func TestLoginKeys(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	agentKey := filepath.Join(t.TempDir(), "agent_key")
+	sshtest.NewKeyFile(t, agentKey)
+	t.Setenv("SSH_AUTH_SOCK", sshtest.StartAgent(t, agentKey))
+	ed, ecdsa := filepath.Join(home, ".ssh", "id_ed25519"), filepath.Join(home, ".ssh", "id_ecdsa")
+	sshtest.NewKeyFile(t, ed)
+	sshtest.WriteEncryptedKey(t, ecdsa)
+	rsa := filepath.Join(home, ".ssh", "id_rsa") // the agent's key again
+	if err := os.Link(agentKey, rsa); err != nil {
+		t.Fatal(err)
+	}
+
+	keys, ids, err := Config{}.LoginKeys()
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{sshtest.AuthorizedKey(t, agentKey) + "\n", sshtest.AuthorizedKey(t, ed) + "\n"}
+	if diff := cmp.Diff(want, authorizedKeys(keys)); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{AgentIdentity, ed, rsa}, ids); diff != "" {
+		t.Errorf("identities (-want +got):\n%s", diff)
+	}
+
+	id := filepath.Join(t.TempDir(), "id")
+	sshtest.NewKeyFile(t, id)
+	keys, ids, err = Config{IdentityFile: id}.LoginKeys()
+	if err != nil || len(keys) != 1 || string(ssh.MarshalAuthorizedKey(keys[0])) != sshtest.AuthorizedKey(t, id)+"\n" || len(ids) != 1 || ids[0] != id {
+		t.Errorf("LoginKeys with SSH_IDENTITY %s = %v, %v, %v; want its key alone", id, keys, ids, err)
+	}
+
+	t.Setenv("SSH_AUTH_SOCK", "")
+	for _, f := range []string{ed, rsa} {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var none *NoKeyError
+	if _, _, err := (Config{}).LoginKeys(); !errors.As(err, &none) {
+		t.Errorf("LoginKeys with only a passphrase-protected key file = %v, want a NoKeyError", err)
 	}
 }
