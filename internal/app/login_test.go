@@ -11,6 +11,7 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
@@ -139,5 +140,30 @@ func TestUpRefusesDropletNobodyCanLogInTo(t *testing.T) {
 	wantLoginRefused(t, u.testEnv, err, key, "droplet web1 would get")
 	if !strings.Contains(u.Stdout.String(), "up web1: route anywhere") {
 		t.Errorf("the dry run showed no plan:\n%s", u.Stdout)
+	}
+}
+
+// up on a droplet that exists warns of keys the account does not have for
+// the operator now, and goes on: the login tells whether the droplet lets
+// them in (here it does not, and says so).
+func TestUpOnExistingDropletWarnsOfKeys(t *testing.T) {
+	u := newUpSetup(t, fastSim)
+	if err := Create(context.Background(), u.Env, Overrides{Name: ptr("web1"), Size: ptr("s-1vcpu-2gb"), IPv6: ptr(false)}, false); err != nil {
+		t.Fatal(err)
+	}
+	key := otherKey(t, u.testEnv)
+	sshtest.AppendFile(t, u.files.AuthorizedKeys, sshtest.AuthorizedKey(t, key)+"\n")
+	err := Up(context.Background(), u.Env, "web1", u.options())
+	var le *droplets.LoginError
+	var auth *remote.AuthError
+	if !errors.As(err, &auth) || errors.As(err, &le) {
+		t.Fatalf("err = %v, want the login's refusal", err)
+	}
+	out := u.stderr.String()
+	if !strings.Contains(out, "warning: none of your SSH keys") || !strings.Contains(out, "droplet web1 exists already") {
+		t.Errorf("no warning before the login:\n%s", out)
+	}
+	if !strings.Contains(out, "==> ") {
+		t.Errorf("the run did not go on to its steps:\n%s", out)
 	}
 }
