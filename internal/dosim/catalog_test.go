@@ -1,8 +1,6 @@
 package dosim
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,6 +9,8 @@ import (
 	"github.com/digitalocean/godo"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 // TestSizesCatalog checks the catalog's shape; TestSeedSessionReplay
@@ -64,6 +64,13 @@ func TestRegions(t *testing.T) {
 	}
 }
 
+// newKeyLine makes a new public key and its authorized_keys line, with comment.
+func newKeyLine(t *testing.T, comment string) (ssh.PublicKey, string) {
+	t.Helper()
+	k := sshtest.NewPublicKey(t)
+	return k, strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))) + " " + comment
+}
+
 func TestSSHKeys(t *testing.T) {
 	e := newEnv(t, Options{})
 	keys, _, err := e.client.Keys.List(ctx, nil)
@@ -94,15 +101,7 @@ func TestSSHKeys(t *testing.T) {
 	_, _, err = e.client.Keys.GetByID(ctx, 1)
 	wantStatus(t, err, http.StatusNotFound, msgNotFound)
 
-	edPub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sshPub, err := ssh.NewPublicKey(edPub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sshPub))) + " deploy@test"
+	sshPub, line := newKeyLine(t, "deploy@test")
 	created, resp, err := e.client.Keys.Create(ctx, &godo.KeyCreateRequest{Name: "deploy", PublicKey: line})
 	if err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create key: %v, %v", resp, err)
@@ -128,15 +127,7 @@ func TestSSHKeys(t *testing.T) {
 // lists it as one imported through it.
 func TestAddKey(t *testing.T) {
 	e := newEnv(t, Options{})
-	edPub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sshPub, err := ssh.NewPublicKey(edPub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sshPub))) + " test@here"
+	sshPub, line := newKeyLine(t, "test@here")
 	id, err := e.sim.AddKey("test", line)
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +144,13 @@ func TestAddKey(t *testing.T) {
 	}
 	if n := len(e.sim.Requests()); n != 1 {
 		t.Errorf("%d requests, want the one GET", n)
+	}
+
+	// Options.SeedKey is the key settings from the seed name.
+	seeded := newEnv(t, Options{SeedKey: line})
+	k, _, err = seeded.client.Keys.GetByID(ctx, SeedKeyID)
+	if err != nil || k.Name != "test@here" || k.PublicKey != line || k.Fingerprint != ssh.FingerprintLegacyMD5(sshPub) {
+		t.Errorf("seed key %+v, %v; want the one given", k, err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 // These tests drive the error paths through fakes of the narrowed godo
@@ -76,11 +77,11 @@ func TestDestroyErrorPaths(t *testing.T) {
 }
 
 func TestCreateErrorPaths(t *testing.T) {
-	key := newPublicKey(t)
+	key := sshtest.NewPublicKey(t)
 	plan := Plan{Spec: Spec{Name: "web", Region: "sfo3", Tags: []string{"nixos", "nixos-systems"}}, Size: godo.Size{Slug: "s-1vcpu-2gb"}, Image: godo.Image{Slug: "debian-12-x64"},
 		Keys: []godo.Key{{ID: 7, PublicKey: string(ssh.MarshalAuthorizedKey(key))}}, Login: Login{Keys: []ssh.PublicKey{key}, From: []string{"id_test"}}}
 	foreign := plan
-	foreign.Login = Login{Keys: []ssh.PublicKey{newPublicKey(t)}, From: []string{"id_other"}}
+	foreign.Login = Login{Keys: []ssh.PublicKey{sshtest.NewPublicKey(t)}, From: []string{"id_other"}}
 	custom := plan
 	custom.Image = godo.Image{ID: 99, Type: "custom"}
 	custom.IPv6 = true

@@ -2,8 +2,6 @@ package droplets
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"strings"
 	"testing"
 
@@ -11,26 +9,14 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
-
-func newPublicKey(t *testing.T) ssh.PublicKey {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // An account key is the operator's when its public key is; when its
 // public key does not parse, when its fingerprint (DigitalOcean's MD5
 // form, colon-separated hex) is.
 func TestSameKey(t *testing.T) {
-	mine, other := newPublicKey(t), newPublicKey(t)
+	mine, other := sshtest.NewPublicKey(t), sshtest.NewPublicKey(t)
 	line := string(ssh.MarshalAuthorizedKey(mine))
 	for _, tc := range []struct {
 		name string
@@ -53,13 +39,13 @@ func TestSameKey(t *testing.T) {
 // the droplet's; otherwise it names at most three keys of each side, and,
 // when DROPLET_SSH_KEYS left the operator's account key out, that one.
 func TestCheckLogin(t *testing.T) {
-	mine := newPublicKey(t)
+	mine := sshtest.NewPublicKey(t)
 	accountKey := func(id int, name string, k ssh.PublicKey) godo.Key {
 		return godo.Key{ID: id, Name: name, PublicKey: string(ssh.MarshalAuthorizedKey(k)), Fingerprint: ssh.FingerprintLegacyMD5(k)}
 	}
 	var others []godo.Key
 	for i := range 5 {
-		others = append(others, accountKey(100+i, "other"+string(rune('a'+i)), newPublicKey(t)))
+		others = append(others, accountKey(100+i, "other"+string(rune('a'+i)), sshtest.NewPublicKey(t)))
 	}
 	mineOnAccount := accountKey(7, "me@laptop", mine)
 	api := fakeAPI(&fakeDroplets{})

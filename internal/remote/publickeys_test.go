@@ -66,17 +66,26 @@ func TestPublicKeysOfIdentityFile(t *testing.T) {
 
 // The tests below change HOME and SSH_AUTH_SOCK, so they cannot run in parallel.
 
+// agentAndKeyFiles gives the test a new home, holding a plain
+// ~/.ssh/id_ed25519 and a passphrase-protected ~/.ssh/id_ecdsa, and an
+// agent holding a third key, in agentKey.
+func agentAndKeyFiles(t *testing.T) (home, agentKey, ed, ecdsa string) {
+	t.Helper()
+	home = t.TempDir()
+	t.Setenv("HOME", home)
+	agentKey = filepath.Join(t.TempDir(), "agent_key")
+	sshtest.NewKeyFile(t, agentKey)
+	t.Setenv("SSH_AUTH_SOCK", sshtest.StartAgent(t, agentKey))
+	ed, ecdsa = filepath.Join(home, ".ssh", "id_ed25519"), filepath.Join(home, ".ssh", "id_ecdsa")
+	sshtest.NewKeyFile(t, ed)
+	sshtest.WriteEncryptedKey(t, ecdsa)
+	return home, agentKey, ed, ecdsa
+}
+
 // Without an identity file the agent's keys count, and every default key
 // file with a public half, passphrase-protected or not.
 func TestPublicKeysOfAgentAndDefaultFiles(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	agentKey := filepath.Join(t.TempDir(), "agent_key")
-	sshtest.NewKeyFile(t, agentKey)
-	t.Setenv("SSH_AUTH_SOCK", sshtest.StartAgent(t, agentKey))
-	ed, ecdsa := filepath.Join(home, ".ssh", "id_ed25519"), filepath.Join(home, ".ssh", "id_ecdsa")
-	sshtest.NewKeyFile(t, ed)
-	sshtest.WriteEncryptedKey(t, ecdsa)
+	_, agentKey, ed, ecdsa := agentAndKeyFiles(t)
 
 	keys, ids, err := Config{}.PublicKeys()
 
@@ -109,14 +118,7 @@ func TestPublicKeysNone(t *testing.T) {
 // LoginKeys are the keys Dial offers: the agent's and the usable default
 // key files, once each, without a passphrase-protected file.
 func TestLoginKeys(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	agentKey := filepath.Join(t.TempDir(), "agent_key")
-	sshtest.NewKeyFile(t, agentKey)
-	t.Setenv("SSH_AUTH_SOCK", sshtest.StartAgent(t, agentKey))
-	ed, ecdsa := filepath.Join(home, ".ssh", "id_ed25519"), filepath.Join(home, ".ssh", "id_ecdsa")
-	sshtest.NewKeyFile(t, ed)
-	sshtest.WriteEncryptedKey(t, ecdsa)
+	home, agentKey, ed, _ := agentAndKeyFiles(t)
 	rsa := filepath.Join(home, ".ssh", "id_rsa") // the agent's key again
 	if err := os.Link(agentKey, rsa); err != nil {
 		t.Fatal(err)

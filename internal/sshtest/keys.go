@@ -31,6 +31,21 @@ func NewKeyFile(t testing.TB, path string) ed25519.PrivateKey {
 	return priv
 }
 
+// NewPublicKey is the public half of a fresh ed25519 key whose private
+// half is thrown away: a key nobody holds.
+func NewPublicKey(t testing.TB) ssh.PublicKey {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatalf("generate key: %v", err)
+	}
+	k, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatalf("convert key: %v", err)
+	}
+	return k
+}
+
 // encryptedKey is a passphrase-protected key in PEM form, made once: its
 // key derivation is slow, the more so under the race detector.
 var encryptedKey = sync.OnceValues(func() ([]byte, error) {
