@@ -15,8 +15,8 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
-// otherKey makes a key the simulated account does not have the operator's
-// login key: as an operator whose key is not among DigitalOcean's. It
+// otherKey makes the operator's login key one the simulated account does
+// not have, as for an operator whose key is not among DigitalOcean's. It
 // returns the key file.
 func otherKey(t *testing.T, te *testEnv) string {
 	t.Helper()
@@ -26,7 +26,8 @@ func otherKey(t *testing.T, te *testEnv) string {
 	return path
 }
 
-// md5Of is the fingerprint DigitalOcean shows for the key in file.
+// md5Of is the fingerprint DigitalOcean shows for the key of an
+// authorized_keys line.
 func md5Of(t *testing.T, line string) string {
 	t.Helper()
 	k, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
