@@ -62,18 +62,22 @@ func (c Client) pace() poll.Pace {
 // Grace is how long PowerOff waits for a graceful shutdown.
 func (c Client) Grace() time.Duration { return cmp.Or(c.Shutdown, time.Minute) }
 
-// Error is an action DigitalOcean refused, that errored, or that did not
-// finish in time. The droplet is wherever the action left it: read it.
+// Error is an action DigitalOcean refused, that errored, that did not
+// finish in time, or whose request got no answer. The droplet is wherever
+// the action left it: read it.
 type Error struct {
 	Type      string // "resize", "power_off" …
 	DropletID int
-	ActionID  int    // 0 when the request was refused
-	Status    string // the action's last status; "" when refused
+	ActionID  int    // 0 when the request was refused or its answer lost
+	Status    string // the action's last status; "" when refused or lost
+	Lost      bool   // the request got no answer, and whether the action started is not known
 	Err       error  // the API error, or why waiting ended
 }
 
 func (e *Error) Error() string {
 	switch {
+	case e.Lost:
+		return fmt.Sprintf("%s of droplet %d: no answer (%v), so whether DigitalOcean started it is not known (its actions show it: `doctl compute droplet-action list %d`)", e.Type, e.DropletID, e.Err, e.DropletID)
 	case e.ActionID == 0:
 		return fmt.Sprintf("%s of droplet %d refused: %v", e.Type, e.DropletID, e.Err)
 	case e.Status == doapi.ActionErrored:
@@ -84,55 +88,105 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// isOff and isActive are what power_off and shutdown, and power_on, leave.
+func isOff(d *godo.Droplet) bool    { return d.Status == StatusOff }
+func isActive(d *godo.Droplet) bool { return d.Status == StatusActive }
+
 // PowerOff turns droplet id off: a graceful shutdown first, as DigitalOcean
-// recommends, and after c.Shutdown the power_off action. A droplet that is
-// off already is left alone.
+// recommends, and the power_off action if the droplet still runs after
+// c.Grace(). A droplet that is off already is left alone.
+//
+// DigitalOcean's shutdown action only issues the command ("guarantees that
+// the command is issued, not that it succeeds": it may complete while the
+// droplet runs on, or end errored), and while it is in progress the droplet
+// refuses every other action, power_off included ("Droplet already has a
+// pending event."). So the power is cut once the shutdown action has ended:
+// at once when it errored, after the grace when it completed and the
+// droplet still runs. A shutdown action still in progress is waited for up
+// to the pace's Timeout, and then reported as such.
 func (c Client) PowerOff(ctx context.Context, id int) error {
 	d, err := c.get(ctx, id)
-	if err != nil || d.Status == StatusOff {
+	if err != nil || isOff(d) {
 		return err
 	}
 	grace := c.Grace()
-	fmt.Fprintf(c.pace().Log, "shutting droplet %d down (power cut after %s)\n", id, cmdline.Format(grace))
-	if _, _, err := c.Actions.Shutdown(ctx, id); err != nil {
-		if ctx.Err() != nil {
-			return &Error{Type: "shutdown", DropletID: id, Err: ctx.Err()}
-		}
-		// A droplet that cannot take a shutdown (no ACPI in a kexec'd
-		// installer, say) is still powered off below.
-		fmt.Fprintf(c.pace().Log, "shutdown of droplet %d refused (%v); cutting the power\n", id, doapi.Explain(err))
-	} else {
-		sctx, cancel := context.WithTimeout(ctx, grace)
-		err := c.pace().Until(sctx, true, func(ctx context.Context) (bool, error) {
-			d, err := c.get(ctx, id)
-			return err == nil && d.Status == StatusOff, err
-		})
-		cancel()
+	log := c.pace().Log
+	fmt.Fprintf(log, "shutting droplet %d down (power cut after %s)\n", id, cmdline.Format(grace))
+	a, err := c.post(ctx, id, "shutdown", c.Actions.Shutdown, isOff)
+	var refused *Error
+	switch {
+	case errors.As(err, &refused) && refused.ActionID == 0 && !refused.Lost && ctx.Err() == nil:
+		// A droplet that cannot take a shutdown is still powered off.
+		fmt.Fprintf(log, "%v; cutting the power\n", err)
+	case err != nil:
+		return err
+	case a == nil:
+		return nil // the droplet is off
+	default:
+		off, ended, err := c.shutdown(ctx, id, *a, grace)
 		switch {
-		case err == nil:
-			return nil
-		case ctx.Err() != nil:
-			return &Error{Type: "shutdown", DropletID: id, Err: ctx.Err()}
-		case !errors.Is(err, context.DeadlineExceeded):
+		case err != nil:
 			return err
+		case off:
+			return nil
+		case ended == doapi.ActionErrored:
+			fmt.Fprintf(log, "DigitalOcean reports the shutdown of droplet %d errored; cutting the power\n", id)
+		default:
+			fmt.Fprintf(log, "droplet %d still running %s after the shutdown; cutting the power\n", id, cmdline.Format(grace))
 		}
-		fmt.Fprintf(c.pace().Log, "droplet %d still running %s after the shutdown; cutting the power\n", id, cmdline.Format(grace))
 	}
-	if err := c.run(ctx, id, "power_off", c.Actions.PowerOff); err != nil {
+	if err := c.run(ctx, id, "power_off", c.Actions.PowerOff, isOff); err != nil {
 		return err
 	}
 	return c.waitStatus(ctx, id, StatusOff)
+}
+
+// shutdown follows shutdown action a of droplet id until the droplet is
+// off with the action ended, the action errored, or the action completed
+// and grace has passed since it was posted. It reports whether the droplet
+// is off and the action's last status; an action still in progress after
+// the pace's Timeout is an *Error.
+func (c Client) shutdown(ctx context.Context, id int, a godo.Action, grace time.Duration) (off bool, status string, err error) {
+	start := time.Now()
+	limit := c.pace().Timeout
+	wctx, cancel := context.WithTimeout(ctx, max(limit, grace))
+	defer cancel()
+	status = a.Status
+	ended := func() bool { return status == godo.ActionCompleted || status == doapi.ActionErrored }
+	err = c.pace().Until(wctx, true, func(ctx context.Context) (bool, error) {
+		if !ended() {
+			got, _, err := c.Actions.Get(ctx, id, a.ID)
+			if err != nil {
+				return false, fmt.Errorf("read action %d: %w", a.ID, doapi.Explain(err))
+			}
+			status = got.Status
+		}
+		d, err := c.get(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		off = isOff(d)
+		return ended() && (off || status == doapi.ActionErrored || time.Since(start) >= grace), nil
+	})
+	switch {
+	case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+		return off, status, &Error{Type: "shutdown", DropletID: id, ActionID: a.ID, Status: status, Err: fmt.Errorf(
+			"waited %s; the droplet takes no other action until it ends, so the power cannot be cut", cmdline.Format(max(limit, grace)))}
+	case err != nil:
+		return off, status, &Error{Type: "shutdown", DropletID: id, ActionID: a.ID, Status: status, Err: err}
+	}
+	return off, status, nil
 }
 
 // PowerOn turns droplet id on and waits until it is active; it does not
 // wait for its SSH.
 func (c Client) PowerOn(ctx context.Context, id int) error {
 	d, err := c.get(ctx, id)
-	if err != nil || d.Status == StatusActive {
+	if err != nil || isActive(d) {
 		return err
 	}
 	fmt.Fprintf(c.pace().Log, "powering droplet %d on\n", id)
-	if err := c.run(ctx, id, "power_on", c.Actions.PowerOn); err != nil {
+	if err := c.run(ctx, id, "power_on", c.Actions.PowerOn, isActive); err != nil {
 		return err
 	}
 	return c.waitStatus(ctx, id, StatusActive)
@@ -144,7 +198,7 @@ func (c Client) Resize(ctx context.Context, id int, size string) error {
 	fmt.Fprintf(c.pace().Log, "resizing droplet %d to %s (CPU and RAM only; the disk stays as it is)\n", id, size)
 	err := c.run(ctx, id, "resize", func(ctx context.Context, id int) (*godo.Action, *godo.Response, error) {
 		return c.Actions.Resize(ctx, id, size, false)
-	})
+	}, func(d *godo.Droplet) bool { return d.SizeSlug == size })
 	if err != nil {
 		return err
 	}
@@ -162,11 +216,9 @@ func (c Client) Resize(ctx context.Context, id int, size string) error {
 // an interrupted run started, so that the next one is not refused. It
 // reports the actions it waited for.
 func (c Client) Settle(ctx context.Context, id int) ([]godo.Action, error) {
-	all, err := doapi.ListAll(ctx, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Action, *godo.Response, error) {
-		return c.Droplets.Actions(ctx, id, opt)
-	})
+	all, err := c.actions(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("list the actions of droplet %d: %w", id, doapi.Explain(err))
+		return nil, err
 	}
 	var waited []godo.Action
 	for _, a := range all {
@@ -183,16 +235,90 @@ func (c Client) Settle(ctx context.Context, id int) ([]godo.Action, error) {
 }
 
 // run posts one action and waits until it completes.
-func (c Client) run(ctx context.Context, id int, typ string, post func(context.Context, int) (*godo.Action, *godo.Response, error)) error {
-	a, _, err := post(ctx, id)
-	if err != nil {
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		return &Error{Type: typ, DropletID: id, Err: doapi.Explain(err)}
+func (c Client) run(ctx context.Context, id int, typ string, send poster, reached func(*godo.Droplet) bool) error {
+	a, err := c.post(ctx, id, typ, send, reached)
+	if err != nil || a == nil {
+		return err
 	}
-	a.Type = typ
 	return c.wait(ctx, id, *a)
+}
+
+// poster sends one droplet action request.
+type poster func(context.Context, int) (*godo.Action, *godo.Response, error)
+
+// post sends the request for an action of typ and returns the action it
+// started; nil when the droplet turned out to be as reached wants already.
+//
+// A request whose answer is lost (no answer in time, a dropped connection,
+// a 5xx) may or may not have started the action, and sending it again
+// blindly would meet "Droplet already has a pending event." So post looks:
+// an action of typ in progress is the one it sent (the droplet takes one
+// action at a time, and Settle waited for older ones); a droplet already
+// as reached wants needs nothing more; otherwise the request is sent once
+// more, which is safe: each of these actions sets a state, and DigitalOcean
+// refuses one whose state is there already.
+func (c Client) post(ctx context.Context, id int, typ string, send poster, reached func(*godo.Droplet) bool) (*godo.Action, error) {
+	var lost error
+	for try := 0; try < 2; try++ {
+		a, _, err := send(ctx, id)
+		switch {
+		case err == nil:
+			a.Type = typ
+			return a, nil
+		case ctx.Err() != nil:
+			return nil, &Error{Type: typ, DropletID: id, Err: ctx.Err()}
+		case doapi.StatusOf(err) != 0 && doapi.StatusOf(err) < 500:
+			return nil, &Error{Type: typ, DropletID: id, Err: doapi.Explain(err)}
+		}
+		lost = doapi.Explain(err)
+		fmt.Fprintf(c.pace().Log, "%s of droplet %d: no answer (%v); looking whether it started\n", typ, id, lost)
+		a, done, err := c.started(ctx, id, typ, reached)
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return nil, &Error{Type: typ, DropletID: id, Err: ctx.Err()}
+			}
+			return nil, &Error{Type: typ, DropletID: id, Lost: true, Err: fmt.Errorf("%w; and looking failed: %w", lost, err)}
+		case a != nil:
+			fmt.Fprintf(c.pace().Log, "%s of droplet %d started after all (action %d)\n", typ, id, a.ID)
+			return a, nil
+		case done:
+			fmt.Fprintf(c.pace().Log, "%s of droplet %d: done after all\n", typ, id)
+			return nil, nil
+		}
+	}
+	return nil, &Error{Type: typ, DropletID: id, Lost: true, Err: lost}
+}
+
+// started looks for the action of typ that a request whose answer was lost
+// may have started: the droplet's action of typ in progress, or the droplet
+// already as reached wants.
+func (c Client) started(ctx context.Context, id int, typ string, reached func(*godo.Droplet) bool) (*godo.Action, bool, error) {
+	all, err := c.actions(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, a := range all {
+		if a.Type == typ && a.Status == godo.ActionInProgress {
+			return &a, false, nil
+		}
+	}
+	d, err := c.get(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	return nil, reached(d), nil
+}
+
+// actions lists the actions of droplet id.
+func (c Client) actions(ctx context.Context, id int) ([]godo.Action, error) {
+	all, err := doapi.ListAll(ctx, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Action, *godo.Response, error) {
+		return c.Droplets.Actions(ctx, id, opt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list the actions of droplet %d: %w", id, doapi.Explain(err))
+	}
+	return all, nil
 }
 
 // wait waits, at most the pace's Timeout, until action a of droplet id

@@ -34,6 +34,8 @@ type fake struct {
 	errored        string // action type that ends errored
 	stuck          string // action type that never completes
 	onPost         func() // called once an action is posted
+	lose           string // action type whose answer is lost once, after it started
+	fail           string // action type answered with a 500 once, before it started
 }
 
 type fakeAction struct {
@@ -81,17 +83,35 @@ func (f *fake) tick() {
 	}
 }
 
+// post starts an action of typ, or refuses it as DigitalOcean does: with
+// 422 while another action of the droplet is in progress.
 func (f *fake) post(typ string, apply func()) (*godo.Action, *godo.Response, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.posted = append(f.posted, typ)
-	if f.refuse == typ {
-		return nil, nil, &godo.ErrorResponse{Response: &http.Response{StatusCode: 422, Request: &http.Request{Method: "POST"}}, Message: "droplet is not powered off"}
+	answer := func(status int, msg string) error {
+		return &godo.ErrorResponse{Response: &http.Response{StatusCode: status, Request: &http.Request{Method: "POST"}}, Message: msg}
+	}
+	switch {
+	case f.fail == typ:
+		f.fail = ""
+		return nil, nil, answer(500, "Server Error")
+	case f.refuse == typ:
+		return nil, nil, answer(422, "droplet is not powered off")
+	}
+	for _, a := range f.actions {
+		if !a.done {
+			return nil, nil, answer(422, "Droplet already has a pending event.")
+		}
 	}
 	id := len(f.actions) + 1
 	f.actions[id] = &fakeAction{typ: typ, apply: apply}
 	if f.onPost != nil {
 		f.onPost()
+	}
+	if f.lose == typ {
+		f.lose = ""
+		return nil, nil, errors.New("connection reset by peer")
 	}
 	return &godo.Action{ID: id, Status: godo.ActionInProgress, Type: typ}, nil, nil
 }
@@ -176,6 +196,85 @@ func TestPowerOffCutsThePowerAfterTheGrace(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "droplet 7 still running 50ms after the shutdown; cutting the power\n") {
 		t.Errorf("log:\n%s", &log)
+	}
+}
+
+// A shutdown DigitalOcean reports errored is followed by the power_off at
+// once, not after the grace.
+func TestPowerOffCutsThePowerAfterAnErroredShutdown(t *testing.T) {
+	f := newFake(StatusActive, "s-1vcpu-1gb")
+	f.errored = "shutdown"
+	var log bytes.Buffer
+	c := client(f, &log)
+	c.Shutdown = time.Hour
+	if err := c.PowerOff(context.Background(), 7); err != nil {
+		t.Fatal(err)
+	}
+	if f.status != StatusOff || !cmp.Equal(f.posted, []string{"shutdown", "power_off"}) {
+		t.Errorf("status %s, posted %v", f.status, f.posted)
+	}
+	if !strings.Contains(log.String(), "DigitalOcean reports the shutdown of droplet 7 errored; cutting the power\n") {
+		t.Errorf("log:\n%s", &log)
+	}
+}
+
+// While the shutdown action is in progress the droplet takes no other
+// action, the power_off included: the wait goes on past the grace, up to
+// the pace's bound, and then says why the power was not cut.
+func TestPowerOffWaitsForTheShutdownAction(t *testing.T) {
+	f := newFake(StatusActive, "s-1vcpu-1gb")
+	f.stuck = "shutdown"
+	err := client(f, &bytes.Buffer{}).PowerOff(context.Background(), 7)
+	var ae *Error
+	if !errors.As(err, &ae) || ae.Type != "shutdown" || ae.Status != godo.ActionInProgress ||
+		!strings.Contains(err.Error(), "shutdown of droplet 7: action 1 still in-progress: waited 200ms; the droplet takes no other action until it ends, so the power cannot be cut") {
+		t.Errorf("err = %v", err)
+	}
+	if !cmp.Equal(f.posted, []string{"shutdown"}) {
+		t.Errorf("posted %v while the shutdown was in progress", f.posted)
+	}
+
+	// The fake refuses that power_off as DigitalOcean does.
+	if _, _, err := f.PowerOff(context.Background(), 7); err == nil || !strings.Contains(err.Error(), "pending event") {
+		t.Errorf("power_off during the shutdown: %v", err)
+	}
+}
+
+// A request whose answer is lost is not simply sent again: an action it
+// started is waited for, and only one it did not start is sent again.
+func TestLostAnswers(t *testing.T) {
+	// The power_on started: it is followed, not posted twice.
+	f := newFake(StatusOff, "s-1vcpu-1gb")
+	f.lose = "power_on"
+	var log bytes.Buffer
+	if err := client(f, &log).PowerOn(context.Background(), 7); err != nil {
+		t.Fatal(err)
+	}
+	if f.status != StatusActive || !cmp.Equal(f.posted, []string{"power_on"}) {
+		t.Errorf("status %s, posted %v", f.status, f.posted)
+	}
+	if !strings.Contains(log.String(), "power_on of droplet 7: no answer (connection reset by peer); looking whether it started\npower_on of droplet 7 started after all (action 1)\n") {
+		t.Errorf("log:\n%s", &log)
+	}
+
+	// A 500 before anything started: sent again, once.
+	f = newFake(StatusOff, "s-1vcpu-1gb")
+	f.fail = "resize"
+	if err := client(f, &bytes.Buffer{}).Resize(context.Background(), 7, "s-1vcpu-2gb"); err != nil {
+		t.Fatal(err)
+	}
+	if f.size != "s-1vcpu-2gb" || !cmp.Equal(f.posted, []string{"resize", "resize"}) {
+		t.Errorf("size %s, posted %v", f.size, f.posted)
+	}
+
+	// A resize that ended before the look: the droplet's size says it ran.
+	f = newFake(StatusOff, "s-1vcpu-1gb")
+	f.lose, f.reads = "resize", 0
+	if err := client(f, &bytes.Buffer{}).Resize(context.Background(), 7, "s-1vcpu-2gb"); err != nil {
+		t.Fatal(err)
+	}
+	if f.size != "s-1vcpu-2gb" || !cmp.Equal(f.posted, []string{"resize"}) {
+		t.Errorf("size %s, posted %v", f.size, f.posted)
 	}
 }
 

@@ -23,6 +23,7 @@ type action struct {
 	started   time.Time
 	duration  time.Duration // in progress for this long, then outcome
 	outcome   string        // actionCompleted, actionErrored or actionNever
+	ignored   bool          // completes, but the droplet does not act on it
 
 	size sizeJSON // resize: the size it moves the droplet to
 	disk bool     // resize: the disk grows to the size's too

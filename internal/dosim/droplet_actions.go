@@ -31,8 +31,13 @@ type ActionFault struct {
 	Type    string // "power_off", "shutdown", "power_on" or "resize"; "" = any of them
 	Status  int    // refuse the request with this status and start nothing; a 422 on a resize says msgNoCapacity
 	Errored bool   // the action ends "errored" after ActionTime and changes nothing
-	Stuck   bool   // the action stays "in-progress" for ever, so the droplet refuses every further action
-	Times   int    // actions it affects; 0 = all
+	// Ignored: the action ends "completed" after ActionTime but changes
+	// nothing, as a shutdown does whose signal the droplet's system
+	// ignores: DigitalOcean's shutdown "guarantees that the command is
+	// issued, not that it succeeds" (dropletActions_post.yml).
+	Ignored bool
+	Stuck   bool // the action stays "in-progress" for ever, so the droplet refuses every further action
+	Times   int  // actions it affects; 0 = all
 }
 
 type activeActionFault struct {
@@ -96,6 +101,8 @@ func (s *Server) postDropletAction(c *call) {
 				a.outcome = actionNever
 			case f.Errored:
 				a.outcome = actionErrored
+			case f.Ignored:
+				a.ignored = true
 			}
 		}
 		s.startAction(d, a)

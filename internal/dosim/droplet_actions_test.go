@@ -254,6 +254,19 @@ func TestActionFaults(t *testing.T) {
 	finish(t, e, actOn(t, e, d, "resize", resize), godo.ActionCompleted)
 	resizedTo(t, e, d.ID, "s-1vcpu-2gb", 25)
 
+	// An ignored shutdown completes, and the droplet runs on and takes
+	// the next action.
+	finish(t, e, actOn(t, e, d, "power_on", func() (*godo.Action, *godo.Response, error) { return e.client.DropletActions.PowerOn(ctx, d.ID) }), godo.ActionCompleted)
+	e.sim.AddActionFault(ActionFault{Type: "shutdown", Ignored: true, Times: 1})
+	finish(t, e, actOn(t, e, d, "shutdown", func() (*godo.Action, *godo.Response, error) { return e.client.DropletActions.Shutdown(ctx, d.ID) }), godo.ActionCompleted)
+	if got := e.droplet(t, d.ID); got.Status != "active" {
+		t.Errorf("droplet %s after an ignored shutdown, want active", got.Status)
+	}
+	finish(t, e, actOn(t, e, d, "power_off", func() (*godo.Action, *godo.Response, error) { return e.client.DropletActions.PowerOff(ctx, d.ID) }), godo.ActionCompleted)
+	if got := e.droplet(t, d.ID); got.Status != "off" {
+		t.Errorf("droplet %s after the power_off, want off", got.Status)
+	}
+
 	// A power_on that never completes: the droplet stays off and refuses
 	// every further action.
 	e.sim.AddActionFault(ActionFault{Type: "power_on", Stuck: true})

@@ -75,13 +75,13 @@ type dropletState struct {
 // stateAt folds the actions that completed by t, in order: "new" until its
 // creation completes, then "active", "off" after a power_off or shutdown,
 // "active" again after a power_on; a resize changes the size, and the disk
-// when asked to. Errored actions change nothing. Actions never overlap (a
+// when asked to. Errored and ignored actions change nothing. Actions never overlap (a
 // droplet refuses one while another runs), so start order is completion
 // order.
 func (d *droplet) stateAt(t time.Time) dropletState {
 	st := dropletState{status: "new", size: d.createdSize, disk: d.createdSize.Disk}
 	for _, a := range d.actions {
-		if !a.completedBy(t) {
+		if !a.completedBy(t) || a.ignored {
 			continue
 		}
 		done, _ := a.doneAt()
