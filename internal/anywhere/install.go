@@ -18,8 +18,10 @@ import (
 
 // execRunner runs nixos-anywhere for real. Stopping it sends SIGTERM, on
 // which nixos-anywhere deletes its temporary directory, which holds a copy
-// of the SSH private key, within the grace period.
-var execRunner = runner.ExecRunner{Stop: syscall.SIGTERM, Grace: 10 * time.Second}
+// of the SSH private key, within the grace period. The grace ends well
+// before mage's compiled main exits, 5 s after a Ctrl-C: nixos-anywhere
+// runs in a session of its own, which nothing would stop after that.
+var execRunner = runner.ExecRunner{Stop: syscall.SIGTERM, Grace: 3 * time.Second}
 
 // Install runs argv (from Command) with r, copying its output to log and
 // noting each phase it enters there; r nil runs it for real. On failure the
@@ -75,10 +77,12 @@ func (e *InstallError) advice() string {
 func (e *InstallError) Error() string {
 	var what string
 	switch {
+	case errors.Is(e.Err, context.DeadlineExceeded) && e.Phase == PhaseBuild:
+		return fmt.Sprintf("nixos-anywhere was stopped after %s in phase %s, the time allowed: %s", e.After.Round(time.Second), e.Phase, e.Phase.left())
 	case errors.Is(e.Err, context.DeadlineExceeded):
 		what = fmt.Sprintf("nixos-anywhere was stopped after %s in phase %s, the time allowed", cmdline.Format(e.After.Round(time.Second)), e.Phase)
 	case errors.Is(e.Err, context.Canceled):
-		what = fmt.Sprintf("nixos-anywhere was interrupted in phase %s", e.Phase)
+		return fmt.Sprintf("nixos-anywhere was interrupted after %s in phase %s: %s", e.After.Round(time.Second), e.Phase, e.Phase.left())
 	case e.Aborted != "":
 		what = fmt.Sprintf("nixos-anywhere failed in phase %s (%v: %s)", e.Phase, e.Err, e.Aborted)
 	default:

@@ -283,12 +283,27 @@ func TestInstallStoppedByTimeout(t *testing.T) {
 	}
 }
 
+// An interruption is said to be one, with where it left the droplet, not
+// blamed on errors nixos-anywhere never printed.
 func TestInstallInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := Install(ctx, scriptRunner{output: upTo(PhaseDisko), block: true}, []string{"nixos-anywhere"}, io.Discard)
-	if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "nixos-anywhere was interrupted in phase disko: partitioning /dev/vda failed") {
+	if !errors.Is(err, context.Canceled) || err.Error() != "nixos-anywhere was interrupted after 0s in phase disko: the droplet runs the installer with a half-written disk" {
 		t.Errorf("error = %v", err)
+	}
+	for _, stop := range []func() (context.Context, context.CancelFunc){
+		func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) },
+		func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), time.Nanosecond)
+		},
+	} {
+		ctx, cancel := stop()
+		cancel()
+		err = Install(ctx, scriptRunner{block: true}, []string{"nixos-anywhere"}, io.Discard)
+		if !strings.Contains(err.Error(), " in phase build") || !strings.HasSuffix(err.Error(), ": it had not touched the droplet yet") || strings.Contains(err.Error(), "errors above") {
+			t.Errorf("stopped while building: %v", err)
+		}
 	}
 }
 

@@ -63,6 +63,26 @@ var buildsOnDroplet = map[string]string{
 // installer, where running the install again carries on.
 func (p Phase) Resumable() bool { return p == PhaseDisko || p == PhaseInstall }
 
+// left says where a run stopped from outside (interrupted, out of time) in
+// p left the droplet; unlike advice it blames no error of its own.
+func (p Phase) left() string {
+	switch p {
+	case PhaseBuild:
+		return "it had not touched the droplet yet"
+	case PhaseConnect:
+		return "the droplet still runs its old system"
+	case PhaseKexec:
+		return "the droplet may be switching into the NixOS installer; its disk is untouched, so power-cycling it in the DigitalOcean control panel brings the old system back"
+	case PhaseDisko:
+		return "the droplet runs the installer with a half-written disk"
+	case PhaseInstall:
+		return "the droplet runs the installer, the install unfinished"
+	case PhaseReboot:
+		return "the droplet is rebooting into the installed system"
+	}
+	return "nixos-anywhere had finished its steps"
+}
+
 // advice says, for a run that failed in p, what state the droplet is in and
 // what to look at.
 func (p Phase) advice() string {

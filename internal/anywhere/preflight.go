@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/verify"
 )
 
@@ -51,10 +51,17 @@ type Checks struct {
 	// Explain adds to a check's error what the operator can do about it,
 	// before the report shows it; nil leaves errors as they are.
 	Explain func(error) error
+	// Runner runs nixos-anywhere, and `nix --version` for CheckLocal; nil =
+	// the real ones.
+	Runner runner.Runner
+	// NoMemory leaves the memory check out: the install runs on a larger
+	// size than the host has now (up's detour), which checks it there.
+	NoMemory bool
 }
 
-// Preflight checks, changing nothing, that host can take nixos-anywhere and
-// that the operator will get back in afterwards. Logging in records the
+// Preflight checks, changing nothing, that this machine can run
+// nixos-anywhere (CheckLocal), that host can take it, and that the operator
+// will get back in afterwards. Logging in records the
 // host's key in cfg's known_hosts if it is new, which is what verification
 // compares with after the reinstall. The report lists every check made; the
 // error (wrapping a *verify.Failure) is nil only if none failed.
@@ -66,8 +73,10 @@ func Preflight(ctx context.Context, host string, cfg remote.Config, o Checks) (v
 		o.Device = DefaultDevice
 	}
 	rep := verify.Report{Subject: "preflight of " + host, Explain: o.Explain}
+	for _, c := range CheckLocal(ctx, o.Runner, o.Platform) {
+		rep.Add(c)
+	}
 	rep.Add(CheckAuthorizedKeys(o.AuthorizedKeys, cfg))
-	rep.Add(checkBuild(cmp.Or(o.Platform, runtime.GOOS+"/"+runtime.GOARCH)))
 
 	c, err := remote.Dial(ctx, host, cfg)
 	var changed *remote.HostKeyChangedError
@@ -81,7 +90,9 @@ func Preflight(ctx context.Context, host string, cfg remote.Config, o Checks) (v
 	}
 	defer c.Close()
 	rep.Add(verify.Pass("login", "host key "+c.HostKeyFingerprint()))
-	rep.Add(checkMemory(ctx, c, o))
+	if !o.NoMemory {
+		rep.Add(checkMemory(ctx, c, o))
+	}
 	rep.Add(checkArch(ctx, c, o.Uname))
 	rep.Add(checkDevice(ctx, c, o.Device))
 	rep.Add(checkTools(ctx, c, o.ToolPath))
@@ -90,23 +101,6 @@ func Preflight(ctx context.Context, host string, cfg remote.Config, o Checks) (v
 		return rep, fmt.Errorf("preflight of %s interrupted: %w", host, context.Cause(ctx))
 	}
 	return rep, unchanged(rep, host)
-}
-
-// checkBuild says where nixos-anywhere will build the system (x86_64-linux)
-// when it starts on platform. It builds here on x86_64 Linux. Elsewhere,
-// with --build-on auto, it tries a trivial build for x86_64-linux: that
-// succeeds through a builder of this machine's Nix, and then it builds
-// here as well; otherwise it builds on the droplet after kexec
-// (src/nixos-anywhere.sh, checkBuildLocally and runDisko/nixosInstall at
-// 1.13.0). That is left to it, so a configured builder is used, and said
-// here, where nothing has been changed yet.
-func checkBuild(platform string) verify.Check {
-	if platform == "linux/amd64" {
-		return verify.Pass("build", "here, on linux/amd64 (x86_64-linux, as the system)")
-	}
-	return verify.Warn("build", fmt.Errorf("this machine is %s: without a builder for x86_64-linux (nix.conf `builders`), "+
-		"nixos-anywhere builds the system on the droplet after kexec, in the installer's RAM, so a build error or a build too big for it "+
-		"shows only then, with the droplet in the installer; its failed trial build for x86_64-linux at the start says which", platform))
 }
 
 // unchanged is rep's failure, saying that the host was left as it was.

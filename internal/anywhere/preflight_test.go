@@ -36,7 +36,8 @@ const (
 // ready is a preflight of s whose fixtures pass, as a stock 2 GB droplet
 // does: s's client key in the authorized keys, a stand-in for /dev/vda,
 // Debian's /etc/os-release, its /proc/meminfo and a uname that says
-// x86_64, with the preflight run from an x86_64 Linux machine.
+// x86_64, with the preflight run from an x86_64 Linux machine whose Nix
+// is new enough.
 // TestPreflightReadsTheRealMachine reads this machine's own.
 func ready(t *testing.T, s *sshtest.Server) Checks {
 	return Checks{Platform: "linux/amd64", Files: Files{
@@ -46,7 +47,7 @@ func ready(t *testing.T, s *sshtest.Server) Checks {
 		Uname:          sshtest.Uname(t, "x86_64"),
 		MemInfo:        sshtest.MemInfo(t, twoGBDropletKB),
 		ToolPath:       sshtest.ToolPath(t, "tar", "cpio", "gzip", "setsid"),
-	}}
+	}, Runner: nixVersion{t, "nix (Nix) 2.24.10"}}
 }
 
 // localOutput runs cmd here, on the machine the sshd serves, for comparison.
@@ -73,12 +74,13 @@ func TestPreflightReadsTheRealMachine(t *testing.T) {
 
 	memMB := localOutput(t, "awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo")
 	want := map[string]verify.Check{
-		"keys":   {Status: verify.OK},
-		"login":  verify.Pass("login", "host key "+s.HostKeyFingerprint),
-		"memory": verify.Pass("memory", memMB+" MB (MemTotal); nixos-anywhere needs a 2048 MB droplet"),
-		"arch":   verify.Pass("arch", "x86_64"),
-		"disk":   verify.Pass("disk", o.Device+" is present, and will be wiped"),
-		"system": verify.Pass("system", localOutput(t, ". /etc/os-release; echo \"$PRETTY_NAME (ID=$ID)\"")),
+		"local nix": verify.Pass("local nix", "nix (Nix) 2.24.10 (nixos-anywhere needs 2.18 or newer)"),
+		"keys":      {Status: verify.OK},
+		"login":     verify.Pass("login", "host key "+s.HostKeyFingerprint),
+		"memory":    verify.Pass("memory", memMB+" MB (MemTotal); nixos-anywhere needs a 2048 MB droplet"),
+		"arch":      verify.Pass("arch", "x86_64"),
+		"disk":      verify.Pass("disk", o.Device+" is present, and will be wiped"),
+		"system":    verify.Pass("system", localOutput(t, ". /etc/os-release; echo \"$PRETTY_NAME (ID=$ID)\"")),
 	}
 	if runtime.GOOS == "linux" && runtime.GOARCH == "amd64" {
 		want["build"] = verify.Pass("build", "here, on linux/amd64 (x86_64-linux, as the system)")
@@ -184,6 +186,10 @@ func TestPreflightRefusals(t *testing.T) {
 			"unreadable os-release", func(o *Checks) { o.OSRelease = missing },
 			"system", "read " + missing + `: remote command "cat ` + missing + `" exited 1: cat: ` + missing + ": No such file or directory",
 			"", nil,
+		},
+		{
+			"Debian's Nix", func(o *Checks) { o.Runner = nixVersion{t, "nix (Nix) 2.8.0"} },
+			"local nix", "nix (Nix) 2.8.0 is older than Nix 2.18", "", nil,
 		},
 		{
 			"no authorized key", func(o *Checks) { o.AuthorizedKeys = sshtest.TempFile(t, "authorized_keys", template) },
@@ -320,7 +326,7 @@ func TestPreflightRefusesChangedHostKey(t *testing.T) {
 	if !errors.As(err, &changed) {
 		t.Fatalf("error %v, want a HostKeyChangedError", err)
 	}
-	if diff := cmp.Diff(map[string]verify.Status{"keys": verify.OK, "build": verify.OK, "host key": verify.Failed}, verifytest.Statuses(rep)); diff != "" {
+	if diff := cmp.Diff(map[string]verify.Status{"local nix": verify.OK, "keys": verify.OK, "build": verify.OK, "host key": verify.Failed}, verifytest.Statuses(rep)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
 	if got := verifytest.Detail(rep, "host key"); got != changed.Error() || !strings.Contains(got, "possible attack") {

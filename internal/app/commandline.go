@@ -120,7 +120,7 @@ func overrideFlags(sizeKey string) []cmdline.Flag {
 // The positional arguments.
 var (
 	dropletArg = cmdline.Arg{Name: "droplet", What: "a droplet name or ID", Example: "web1", Check: explained(droplets.CheckRef)}
-	upNameArg  = cmdline.Arg{Name: "name", What: "a droplet name", Example: "web1", Check: explained(droplets.CheckName)}
+	upNameArg  = cmdline.Arg{Name: "name", What: "a droplet name", Example: "web1", Check: func(s string) error { return hints.ExplainUp(droplets.CheckName(s)) }}
 	hostArg    = cmdline.Arg{Name: "host", What: "an IPv4 address or a droplet name", Example: "host=203.0.113.7", Check: checkHost}
 	imageIDArg = cmdline.Arg{Name: "id", What: "an image ID", Example: "192948683", Check: func(s string) error {
 		_, err := images.ParseID(s)

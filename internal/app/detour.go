@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,9 +11,11 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/actions"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
 )
 
@@ -95,6 +98,36 @@ func detourBack(back droplets.Size, tag string, grace time.Duration) []steps.Ste
 			Do: func(ctx context.Context, r *routeRun) error { return r.untag(ctx, tag) },
 		},
 	}
+}
+
+// backOnFailure is st, which stops a detour run that cannot install, made
+// to take the droplet back first: when st fails in a way that leaves the
+// droplet's own system as it was (a refusal, a failed check, nixos-anywhere
+// stopping before it wrote the disk), and the droplet carries tag (it is on
+// its way to, on, or back from the larger size), the steps back run before
+// the run stops. Otherwise every later run would stop in st again and
+// never reach them. An interrupted or timed-out run goes straight out.
+func backOnFailure(st steps.Step[*routeRun], back []steps.Step[*routeRun], tag string) steps.Step[*routeRun] {
+	do := st.Do
+	st.Do = func(ctx context.Context, r *routeRun) error {
+		err := do(ctx, r)
+		var ie *anywhere.InstallError
+		if err == nil || ctx.Err() != nil || errors.As(err, &ie) && ie.Phase > anywhere.PhaseKexec {
+			return err // a half-written disk: the next run carries on in the installer
+		}
+		if rerr := r.refresh(ctx); rerr != nil {
+			return fmt.Errorf("%w; and whether the droplet must go back is not known: %w", err, rerr)
+		}
+		if !r.tagged(tag) {
+			return err
+		}
+		fmt.Fprintf(r.e.Err, "the install cannot go on, so droplet %s goes back first\n", r.name)
+		if _, berr := steps.Run(ctx, back, r, r.e.Err); berr != nil {
+			return fmt.Errorf("%w; taking the droplet back failed too: %w", err, berr)
+		}
+		return &plan.WentBack{Err: err, Name: r.name, Size: r.d.SizeSlug}
+	}
+	return st
 }
 
 // resizeLeft is what a run stopped in a resize leaves: DigitalOcean goes on

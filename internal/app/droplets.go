@@ -10,6 +10,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/display"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/prompt"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
@@ -124,6 +125,11 @@ func List(ctx context.Context, e *Env, asJSON bool) (err error) {
 		return err
 	}
 	markHosts(e, ds, true)
+	for _, d := range ds {
+		if back := plan.ReturnSize(d.Tags); back != "" && back != d.Size {
+			fmt.Fprintln(e.Err, hints.OnDetour(d.Name, d.Size, d.PriceMonthly, back))
+		}
+	}
 	return e.print(asJSON, display.Droplets(ds, now))
 }
 

@@ -13,9 +13,12 @@ import (
 	"github.com/digitalocean/godo"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/Gleipnir-Technology/nixos-systems/internal/actions"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/poll"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -408,5 +411,56 @@ func TestCreateRejectsImageFromAnotherRegion(t *testing.T) {
 	}
 	if te.mutations() != before {
 		t.Error("a droplet request was sent")
+	}
+}
+
+// A droplet that a stopped up left on the size it installs on is named on
+// stderr, with the command that takes it back, as a host entry gone stale
+// is.
+func TestListWarnsOfADropletOnItsDetour(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	te := newTestEnv(t, detourSim)
+	if err := Create(ctx, te.Env, Overrides{Size: ptr("s-1vcpu-1gb")}, false); err != nil {
+		t.Fatal(err)
+	}
+	id := te.Sim.Droplets()[0].ID
+	tag, err := plan.ReturnTag("s-1vcpu-1gb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := te.Client.Tags.Create(ctx, &godo.TagCreateRequest{Name: tag}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := te.Client.Tags.TagResources(ctx, tag, &godo.TagResourcesRequest{Resources: []godo.Resource{{ID: strconv.Itoa(id), Type: godo.DropletResourceType}}}); err != nil {
+		t.Fatal(err)
+	}
+	act := actions.Client{Droplets: te.Client.Droplets, Actions: te.Client.DropletActions, Pace: poll.Pace{FirstPoll: 10 * time.Millisecond}}
+
+	// Tagged, but on its own size still: nothing to say.
+	if err := List(ctx, te.Env, false); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(te.Stderr.String(), "warning") {
+		t.Errorf("warned of a droplet on its own size:\n%s", te.Stderr)
+	}
+
+	if err := act.PowerOff(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := act.Resize(ctx, id, "s-1vcpu-2gb"); err != nil {
+		t.Fatal(err)
+	}
+	te.Stdout.Reset()
+	if err := List(ctx, te.Env, true); err != nil {
+		t.Fatal(err)
+	}
+	want := "warning: droplet nixos-1 is on s-1vcpu-2gb ($12.00/month) for an install, and goes back to s-1vcpu-1gb (its tag " + tag +
+		"): `mage up nixos-1` resizes it back, or `mage destroy nixos-1 -yes` removes it\n"
+	if !strings.Contains(te.Stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, te.Stderr)
+	}
+	if !strings.Contains(te.Stdout.String(), tag) {
+		t.Errorf("the JSON lacks the droplet's tags:\n%s", te.Stdout)
 	}
 }

@@ -172,7 +172,7 @@ func TestEveryRequestUnderEveryFault(t *testing.T) {
 			a := newAnywhereSetup(t)
 			useFaultClient(t, a.testEnv)
 			return a.testEnv, func() error {
-				return Anywhere(ctx, a.Env, a.ip, AnywhereOptions{DryRun: true, Files: a.files, Host: repoHostFiles()})
+				return Anywhere(ctx, a.Env, a.ip, AnywhereOptions{DryRun: true, Runner: neverRun{t}, Files: a.files, Host: repoHostFiles()})
 			}
 		},
 		done: func(t *testing.T, te *testEnv) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -81,6 +82,7 @@ func Infect(ctx context.Context, e *Env, o InfectOptions) (err error) {
 		spec.Size = e.Settings.InfectSize
 	}
 	spec.UserData = ud
+	spec.Tags = slices.Concat(spec.Tags, []string{infect.Tag})
 
 	login, err := loginOf(ssh)
 	if err != nil {

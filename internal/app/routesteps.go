@@ -48,6 +48,7 @@ type routeRun struct {
 	// Route anywhere.
 	files   anywhere.Files
 	yes     bool // the operator agreed in advance to wiping the disk
+	agreed  bool // the operator agreed to wiping the disk in this run (stepCheckAnywhere)
 	force   bool // go on despite a failed check that allows it
 	dryRun  bool // print the command after the preflight, install nothing
 	fitting func(context.Context) ([]string, error)
@@ -196,8 +197,9 @@ func stepPowerOn(why string) steps.Step[*routeRun] {
 }
 
 // stepLook reads over SSH which system the droplet runs, which is how the
-// later steps know whether the install happened.
-func stepLook() steps.Step[*routeRun] {
+// later steps know whether the install happened, and whether nixos-infect
+// ran on it, which only the route infect may go on with.
+func stepLook(route plan.Route) steps.Step[*routeRun] {
 	return steps.Step[*routeRun]{
 		Name:     "look at the system over SSH",
 		ReadOnly: true,
@@ -211,6 +213,60 @@ func stepLook() steps.Step[*routeRun] {
 				return err
 			}
 			fmt.Fprintf(r.e.Err, "droplet %s runs %s\n", r.name, r.sys)
+			st, err := infect.ReadState(ctx, c, r.infect.Paths)
+			if err != nil {
+				return fmt.Errorf("look for nixos-infect on droplet %s: %w", r.name, err)
+			}
+			return r.checkRoute(route, st)
+		},
+	}
+}
+
+// checkRoute refuses to take the droplet by route when it shows it is on
+// the other one. nixos-infect runs only from the user data a droplet is
+// created with, so route infect goes on with a droplet this run made, one
+// made for it (infect.Tag), or one where it started (its status file);
+// route anywhere does not wipe a droplet where nixos-infect is running or
+// has installed NixOS.
+func (r *routeRun) checkRoute(route plan.Route, st infect.State) error {
+	word, _, _ := strings.Cut(st.Infect, " ")
+	switch {
+	case route == plan.Anywhere && (word == "running" || word == "done"):
+		return hints.UpOtherRoute(r.name, string(plan.Infect), string(route), fmt.Sprintf("its %s says nixos-infect is %s", r.infect.Paths.Status, st.Infect))
+	case route == plan.Infect && !r.created && st.Infect == "" && !r.tagged(infect.Tag):
+		return hints.NotMadeForInfect(r.name, infect.Tag, r.infect.Paths.Status)
+	}
+	return nil
+}
+
+// stepCheckAnywhere checks, before anything changes for the install, what
+// the install step checks again just before it wipes: this machine's Nix,
+// the droplet's architecture, disk and system, and the keys NixOS gets
+// (not the memory, which a detour is yet to bring); then it asks before
+// wiping a droplet this run did not make. It is done when SSH showed an
+// installed NixOS.
+func stepCheckAnywhere() steps.Step[*routeRun] {
+	return steps.Step[*routeRun]{
+		Name:     "check the droplet and this machine for nixos-anywhere, and ask before wiping the disk",
+		ReadOnly: true,
+		Done:     func(_ context.Context, r *routeRun) (bool, error) { return r.installed(), nil },
+		Do: func(ctx context.Context, r *routeRun) error {
+			ip := r.ip()
+			rep, err := anywhere.Preflight(ctx, ip, r.ssh, anywhere.Checks{
+				Files: r.files, Force: r.force, Explain: hints.Explain, Runner: r.runner, NoMemory: true,
+			})
+			if werr := display.Print(r.reports, false, display.Report(rep)); werr != nil {
+				return werr
+			}
+			if err != nil {
+				return err
+			}
+			if !r.created {
+				if err := confirmWipe(r.e, target{ip: ip, droplet: r.d}, AnywhereOptions{Yes: r.yes, Force: r.force}); err != nil {
+					return err
+				}
+			}
+			r.agreed = true
 			return nil
 		},
 	}
@@ -227,7 +283,7 @@ func stepInstallAnywhere() steps.Step[*routeRun] {
 		Do: func(ctx context.Context, r *routeRun) error {
 			ip := r.ip()
 			rep, err := anywhere.Preflight(ctx, ip, r.ssh, anywhere.Checks{
-				Files: r.files, Force: r.force, FittingSizes: r.fitting, Explain: hints.Explain,
+				Files: r.files, Force: r.force, FittingSizes: r.fitting, Explain: hints.Explain, Runner: r.runner,
 			})
 			if werr := display.Print(r.reports, false, display.Report(rep)); werr != nil {
 				return werr
@@ -242,7 +298,7 @@ func stepInstallAnywhere() steps.Step[*routeRun] {
 			if err != nil {
 				return err
 			}
-			if !r.created {
+			if !r.created && !r.agreed {
 				if err := confirmWipe(r.e, target{ip: ip, droplet: r.d}, AnywhereOptions{Yes: r.yes, Force: r.force}); err != nil {
 					return err
 				}

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -16,6 +18,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hints"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
@@ -40,6 +43,10 @@ type UpOptions struct {
 	Actions actions.Client // pacing of power and resize actions; its API fields are filled in
 }
 
+// stopReadLimit is how long after a Ctrl-C a stopped up may still read
+// where it left the droplet: within the 5 s mage allows a target after it.
+const stopReadLimit = 3500 * time.Millisecond
+
 // UpTimeout bounds a whole up unless told otherwise: nixos-anywhere's own
 // 30 minutes, or nixos-infect's 45, and the detour's power and resize
 // actions.
@@ -54,9 +61,10 @@ type upRun struct {
 	region  string
 	plan    plan.Plan
 	timeout time.Duration
-	tag     string // records the size to go back to; "" without a detour
-	why     string // why this size
-	blocked error  // what must be mended before the run can start; only a dry run gets this far with it
+	tag     string         // records the size to go back to; "" without a detour
+	why     string         // why this size
+	blocked error          // what must be mended before the run can start; only a dry run gets this far with it
+	local   []verify.Check // whether this machine can run nixos-anywhere; none for route infect
 	r       *routeRun
 	list    []steps.Step[*routeRun]
 }
@@ -68,7 +76,7 @@ type upRun struct {
 // while (CPU and RAM only) and returns. Every decision is read from the
 // droplet, so running Up again after a stop at any point finishes the job.
 func Up(ctx context.Context, e *Env, name string, o UpOptions) (err error) {
-	defer explain(&err)
+	defer func() { err = hints.ExplainUp(err) }()
 	u, err := planUp(ctx, e, name, o)
 	if err != nil {
 		return err
@@ -81,6 +89,11 @@ func Up(ctx context.Context, e *Env, name string, o UpOptions) (err error) {
 			if err := showHostPlan(e, o.Host, hosts.Install{Name: name, Route: hosts.Route(u.route), Address: u.r.ip(), StateVersion: stateVersion(u.route)}); err != nil {
 				return err
 			}
+			if len(u.local) > 0 {
+				if err := e.print(false, display.Report(u.localReport())); err != nil {
+					return err
+				}
+			}
 		}
 		return u.blocked
 	}
@@ -88,19 +101,37 @@ func Up(ctx context.Context, e *Env, name string, o UpOptions) (err error) {
 		return err
 	}
 	start := time.Now()
+	var interrupted atomic.Int64 // when ctx ended, in Unix nanoseconds
+	defer context.AfterFunc(ctx, func() { interrupted.Store(time.Now().UnixNano()) })()
 	rctx, cancel := context.WithTimeout(ctx, u.timeout)
 	defer cancel()
 	records, err := steps.Run(rctx, u.list, u.r, e.Err)
 	if err != nil {
-		return u.stopped(err)
+		var at time.Time // when the operator's Ctrl-C came; zero if none did
+		if ctx.Err() != nil {
+			at = time.Now()
+			if n := interrupted.Load(); n != 0 {
+				at = time.Unix(0, n)
+			}
+		}
+		return u.stopped(err, at)
 	}
 	took := time.Since(start)
 	res := plan.Result{
-		Droplet: droplets.Describe(*u.r.d, e.Now()), Route: u.route, Install: u.plan.Cost(took),
+		Droplet: droplets.Describe(*u.r.d, e.Now()), Route: u.route,
 		Steps: records, Verified: u.r.verified, Changed: steps.Changed(records), Seconds: took.Seconds(),
 	}
-	if u.plan.Detour != nil {
-		res.Detour = u.plan.Detour.Slug
+	row := []droplets.Droplet{res.Droplet}
+	markHosts(e, row, false)
+	res.Droplet = row[0]
+	if res.Changed {
+		// A run that changed nothing added nothing to what the droplet
+		// costs anyway.
+		cost := u.plan.Cost(took)
+		res.Install = &cost
+		if u.plan.Detour != nil {
+			res.Detour = u.plan.Detour.Slug
+		}
 	}
 	if err := e.print(o.JSON, display.UpResult(res, e.Now())); err != nil {
 		return err
@@ -132,11 +163,15 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	if err := droplets.CheckName(name); err != nil {
 		return nil, err
 	}
-	route, err := plan.ParseRoute(cmp.Or(o.Route, string(plan.Anywhere)))
-	if err != nil {
-		return nil, hints.BadRoute(err)
+	var route plan.Route
+	if o.Route != "" {
+		r, err := plan.ParseRoute(o.Route)
+		if err != nil {
+			return nil, hints.BadRoute(err)
+		}
+		route = r
 	}
-	u := &upRun{e: e, name: name, route: route, timeout: cmp.Or(o.Timeout, UpTimeout)}
+	u := &upRun{e: e, name: name, timeout: cmp.Or(o.Timeout, UpTimeout)}
 	api := e.dropletAPI()
 
 	// What the droplet says of itself, and the sizes of its region.
@@ -144,6 +179,10 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	if err != nil {
 		return nil, err
 	}
+	if u.route, err = u.decideRoute(existing, route); err != nil {
+		return nil, err
+	}
+	route = u.route
 	u.region = e.Settings.Region
 	if o.Region != nil {
 		u.region = *o.Region
@@ -162,8 +201,9 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 		return nil, err
 	}
 
-	// How the droplet will be reached, and what NixOS will let in. A dry
-	// run shows its plan anyway, and then what stands in the way.
+	// How the droplet will be reached, what NixOS will let in, and
+	// whether this machine can run nixos-anywhere. A dry run shows its
+	// plan anyway, and then what stands in the way.
 	ssh, err := e.SSHConfig()
 	if err != nil {
 		return nil, err
@@ -175,9 +215,13 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 		if c := anywhere.CheckAuthorizedKeys(files.AuthorizedKeys, ssh); c.Status == verify.Failed {
 			u.blocked = c.Err
 		}
+		u.local = anywhere.CheckLocal(ctx, o.Runner, "")
 	case plan.Infect:
 		files.OSRelease = o.Infect.Paths.OSRelease
 		spec.UserData, u.blocked = infectUserData(e, o.Infect)
+		if existing == nil {
+			spec.Tags = slices.Concat(spec.Tags, []string{infect.Tag})
+		}
 	}
 	if u.blocked != nil && !o.DryRun {
 		return nil, u.blocked
@@ -200,8 +244,12 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 			return nil, err
 		}
 		checked.Login = login
-		if err := droplets.CheckLogin(ctx, api, checked); err != nil {
-			if !o.DryRun {
+		// This machine last, before the droplet is made; a droplet that
+		// exists may run NixOS already and need no install, so its run
+		// checks this machine once it has looked (stepCheckAnywhere),
+		// before it changes anything for the install.
+		for _, err := range []error{droplets.CheckLogin(ctx, api, checked), u.localReport().Err()} {
+			if err != nil && !o.DryRun {
 				return nil, err
 			}
 			u.blocked = cmp.Or(u.blocked, err)
@@ -220,7 +268,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 		droplets.WarnLogin(ctx, api, droplets.Plan{Spec: have, Keys: keys, Login: login}, e.Err)
 		u.list = append(u.list, stepSettle(), stepConverge(have, login))
 	}
-	u.list = append(u.list, stepPowerOn(""), stepLook())
+	u.list = append(u.list, stepPowerOn(""), stepLook(route))
 	switch {
 	case route == plan.Infect:
 		u.list = append(u.list, stepFollowInfect())
@@ -228,14 +276,68 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 		if u.tag, err = plan.ReturnTag(u.plan.Size.Slug); err != nil {
 			return nil, err
 		}
+		// Whatever stops the install before it touched the disk takes
+		// the droplet back, so that no run leaves it on the larger size
+		// when another run cannot finish the job either.
+		back := detourBack(u.plan.Size, u.tag, act.Grace())
+		u.list = append(u.list, backOnFailure(stepCheckAnywhere(), back, u.tag))
 		u.list = append(u.list, detourThere(*u.plan.Detour, u.tag, act.Grace())...)
-		u.list = append(u.list, stepPowerOn(" as "+u.plan.Detour.Slug), stepInstallAnywhere())
-		u.list = append(u.list, detourBack(u.plan.Size, u.tag, act.Grace())...)
+		u.list = append(u.list, stepPowerOn(" as "+u.plan.Detour.Slug), backOnFailure(stepInstallAnywhere(), back, u.tag))
+		u.list = append(u.list, back...)
 	default:
-		u.list = append(u.list, stepInstallAnywhere())
+		u.list = append(u.list, stepCheckAnywhere(), stepInstallAnywhere())
 	}
 	u.list = append(u.list, stepVerify(route), stepRecordHost(route))
 	return u, nil
+}
+
+// localReport is what the checks of this machine found.
+func (u *upRun) localReport() verify.Report {
+	return verify.Report{Subject: "this machine, for nixos-anywhere", Checks: u.local}
+}
+
+// decideRoute is the route of the run: asked ("" when -route was left
+// out) or, for a droplet that exists, the one it is on, as its host entry
+// (written once a route installed NixOS) or its tag (droplets made for
+// nixos-infect carry infect.Tag) say. An asked route that its host entry
+// contradicts is refused; one that only its tag does is taken (nixos-infect
+// may have failed, and nixos-anywhere wipes what it left), and the look
+// over SSH refuses it if nixos-infect ran.
+func (u *upRun) decideRoute(d *godo.Droplet, asked plan.Route) (plan.Route, error) {
+	var have plan.Route
+	var why string
+	if d != nil {
+		have, why = u.routeOf(d)
+	}
+	switch {
+	case asked == "" && have != "":
+		fmt.Fprintf(u.e.Err, "droplet %s is on route %s (%s)\n", d.Name, have, why)
+		return have, nil
+	case asked == "":
+		return plan.Anywhere, nil
+	case have != "" && have != asked && why != infectTagWhy:
+		return "", hints.UpOtherRoute(d.Name, string(have), string(asked), why)
+	}
+	return asked, nil
+}
+
+// infectTagWhy is how routeOf says a droplet is on route infect by its tag.
+var infectTagWhy = "its tag " + infect.Tag
+
+// routeOf says which route droplet d is on and how that is known: its host
+// entry at d's address, else infect.Tag; "" when neither says.
+func (u *upRun) routeOf(d *godo.Droplet) (plan.Route, string) {
+	ip, _ := d.PublicIPv4()
+	all, _ := hosts.Load(u.e.hostsDir()) // an unreadable folder says nothing here; list and deploy report it
+	for _, h := range all {
+		if h.Name == d.Name && h.Address == ip {
+			return plan.Route(h.Route), "its host entry " + filepath.Join(u.e.hostsDir(), h.Name, hosts.MetaFile)
+		}
+	}
+	if slices.Contains(d.Tags, infect.Tag) {
+		return plan.Infect, infectTagWhy
+	}
+	return "", ""
 }
 
 // ipv6 reports whether droplet d has IPv6.
@@ -302,9 +404,18 @@ func (u *upRun) choose(ctx context.Context, d *godo.Droplet, sizes []droplets.Si
 }
 
 // stopped is a stopped run's error with where the droplet is now, read
-// afresh: the context of the run may be what ended.
-func (u *upRun) stopped(err error) error {
+// afresh: the context of the run may be what ended. interrupted is when
+// the operator's Ctrl-C ended it, zero if it was not.
+func (u *upRun) stopped(err error, interrupted time.Time) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	if !interrupted.IsZero() {
+		// mage's compiled main, on a Ctrl-C, cancels the target's context
+		// and exits 5 s later whatever the target is doing ("waiting up to
+		// 5 seconds for cleanup", mage/template.go at v1.17.2), so the
+		// report must be out by then: an unread droplet is said to be so.
+		cancel()
+		ctx, cancel = context.WithDeadline(context.Background(), interrupted.Add(stopReadLimit))
+	}
 	defer cancel()
 	st := &plan.Stopped{Err: err, Name: u.name, Route: u.route}
 	r := u.r

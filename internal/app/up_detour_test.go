@@ -135,9 +135,10 @@ func TestUpAnywhereDetour1GB(t *testing.T) {
 }
 
 // detourSteps is the number of steps of the anywhere route with a detour on
-// a new droplet: create, power on, look, tag, power off, resize, power on,
-// install, power off, resize back, power on, untag, verify, record the host.
-const detourSteps = 14
+// a new droplet: create, power on, look, check, tag, power off, resize,
+// power on, install, power off, resize back, power on, untag, verify,
+// record the host.
+const detourSteps = 15
 
 // A Ctrl-C after any step of the detour leaves a droplet that says where it
 // is, and `up` again finishes: installed once, back on 1 GB, untagged.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,17 +75,33 @@ type fakeAnywhere struct {
 	t      testing.TB
 	files  anywhere.Files
 	diskGB func() int // the disk the layout goes on; nil = the fixture's
+	nix    string     // what `nix --version` prints; "" = a Nix new enough
 
 	mu   sync.Mutex
 	runs int
+	// failIn, when not "", is the step line before which the next run
+	// fails, as nixos-anywhere does when a phase goes wrong: "" of the
+	// lines, so that it fails building, before its first step.
+	failIn *string
 }
 
 func (f *fakeAnywhere) Run(_ context.Context, c runner.Command) error {
+	if nixVersion(c, f.nix) {
+		return nil
+	}
 	f.mu.Lock()
 	f.runs++
+	failIn := f.failIn
+	f.failIn = nil
 	f.mu.Unlock()
-	fmt.Fprint(c.Stdout, "### Uploading install SSH keys ###\n### Switching system into kexec ###\n### Formatting hard drive with disko ###\n"+
-		"### Installing NixOS ###\ninstallation finished!\n### Rebooting ###\n### Done! ###\n")
+	out := "### Uploading install SSH keys ###\n### Switching system into kexec ###\n### Formatting hard drive with disko ###\n" +
+		"### Installing NixOS ###\ninstallation finished!\n### Rebooting ###\n### Done! ###\n"
+	if failIn != nil {
+		before, _, _ := strings.Cut(out, *failIn)
+		fmt.Fprint(c.Stdout, before+"error: the fake nixos-anywhere fails here\n")
+		return errors.New("exit status 1")
+	}
+	fmt.Fprint(c.Stdout, out)
 	disks := fixture(f.t, "lsblk-nixos-anywhere.json")
 	if f.diskGB != nil {
 		disks = strings.Replace(disks, `"size": 85899345920`, fmt.Sprintf(`"size": %d`, int64(f.diskGB())<<30), 1)
@@ -126,6 +143,9 @@ func TestUpAnywhereOn2GB(t *testing.T) {
 	if rep.Droplet.Name != "web1" || rep.Droplet.Size != "s-1vcpu-2gb" || rep.Route != "anywhere" || rep.Detour != "" || !rep.Changed {
 		t.Errorf("report %+v", rep)
 	}
+	if !rep.Droplet.Host || rep.Install == nil || rep.Install.Seconds <= 0 || rep.Install.At != "s-1vcpu-2gb" {
+		t.Errorf("report: host %t, install cost %+v; want the host entry just written and the cost", rep.Droplet.Host, rep.Install)
+	}
 	statuses := map[string]string{}
 	for _, c := range rep.Verified.Checks {
 		statuses[c.Name] = string(c.Status)
@@ -154,6 +174,9 @@ func TestUpAnywhereOn2GB(t *testing.T) {
 		t.Errorf("stderr does not say nothing changed:\n%s", u.stderr)
 	}
 	out := u.Stdout.String()
+	if strings.Contains(out, "install cost") || !strings.Contains(out, "\nroute anywhere: $12.00/month on s-1vcpu-2gb\n") {
+		t.Errorf("a run that changed nothing reports an install cost:\n%s", out)
+	}
 	for _, want := range []string{"web1", "verify ", "layout: ok vda1 1M BIOS boot", "route anywhere: $12.00/month on s-1vcpu-2gb",
 		"power on, and wait for SSH done already", "look at the system over SSH ran", "install NixOS with nixos-anywhere, wiping the disk done already",
 		"record the host under hosts/ done already"} {
@@ -195,13 +218,17 @@ func TestUpDryRun(t *testing.T) {
 		"install on s-1vcpu-2gb 2048 MB, 1 vCPU, 50 GB $12.00/month $0.017860/hour for the install only",
 		"install cost: at most $0.02 once (billed per second: the run is bounded by -timeout=1h, at s-1vcpu-2gb's price at most, $0.01 of it for installing on s-1vcpu-2gb; $0.0030 for every 10 minutes it takes), then $6.00/month",
 		"1. create droplet web1: s-1vcpu-1gb in sfo3 from debian-12-x64, and wait for SSH",
-		"5. power off for the resize",
-		"6. resize to s-1vcpu-2gb, CPU and RAM only",
-		"9. power off to resize back",
-		"10. resize back to s-1vcpu-1gb, CPU and RAM only ($6.00/month)",
-		"12. remove the tag nixos-up:return-to:s-1vcpu-1gb",
-		"13. verify NixOS, the host key, the addresses and the disk layout",
-		"14. record the host under hosts/",
+		"4. check the droplet and this machine for nixos-anywhere, and ask before wiping the disk",
+		"5. tag the droplet nixos-up:return-to:s-1vcpu-1gb, recording the size it goes back to",
+		"6. power off for the resize",
+		"7. resize to s-1vcpu-2gb, CPU and RAM only",
+		"10. power off to resize back",
+		"11. resize back to s-1vcpu-1gb, CPU and RAM only ($6.00/month)",
+		"13. remove the tag nixos-up:return-to:s-1vcpu-1gb",
+		"14. verify NixOS, the host key, the addresses and the disk layout",
+		"15. record the host under hosts/",
+		"this machine, for nixos-anywhere:",
+		"local nix: ok nix (Nix) 2.24.10 (nixos-anywhere needs 2.18 or newer)",
 	} {
 		if !hasLine(out, want) {
 			t.Errorf("plan lacks a line %q:\n%s", want, out)
@@ -390,7 +417,7 @@ func (u *upSetup) interrupt(t *testing.T, name string, o UpOptions, k int) error
 // An interruption after each step of the anywhere route leaves a droplet
 // that the same command finishes, installing once.
 func TestUpAnywhereResumesAfterEveryStep(t *testing.T) {
-	const steps = 6 // create, power on, look, install, verify, record the host
+	const steps = 7 // create, power on, look, check, install, verify, record the host
 	for k := 1; k < steps; k++ {
 		t.Run(fmt.Sprint("after step ", k), func(t *testing.T) {
 			t.Parallel()

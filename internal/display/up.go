@@ -111,9 +111,12 @@ func (u upResult) Text(w io.Writer) error {
 	if err := Report(r.Verified).Text(w); err != nil {
 		return err
 	}
-	cost := fmt.Sprintf("route %s: $%0.2f/month on %s; this run cost at most $%0.2f (its %s billed per second at %s's price)",
-		r.Route, r.Droplet.PriceMonthly, r.Droplet.Size, r.Install.Total, cmdline.Format(time.Duration(r.Install.Seconds*float64(time.Second)).Round(time.Second)), r.Install.At)
-	if r.Detour != "" {
+	cost := fmt.Sprintf("route %s: $%0.2f/month on %s", r.Route, r.Droplet.PriceMonthly, r.Droplet.Size)
+	if r.Install != nil {
+		cost += fmt.Sprintf("; this run cost at most $%0.2f (its %s billed per second at %s's price)",
+			r.Install.Total, cmdline.Format(time.Duration(r.Install.Seconds*float64(time.Second)).Round(time.Second)), r.Install.At)
+	}
+	if r.Install != nil && r.Detour != "" {
 		cost += fmt.Sprintf(", $%0.2f of it for the detour to %s", r.Install.Detour, r.Detour)
 	}
 	if _, err := fmt.Fprintf(w, "%s\nsteps (%s in all):\n", cost, cmdline.Format((time.Duration(r.Seconds * float64(time.Second))).Round(time.Second))); err != nil {

@@ -27,6 +27,7 @@ type Droplet struct {
 	PriceHourly  float64       `json:"price_hourly"`
 	PriceMonthly float64       `json:"price_monthly"`
 	CostSoFar    money.Dollars `json:"cost_so_far"` // an estimate at the current size (CostSince), at the time it was described
+	Tags         []string      `json:"tags"`
 	// Host says whether the repository has a host entry of this name
 	// (hosts/<name>/), which makes the droplet a deploy target.
 	Host bool `json:"host"`
@@ -34,7 +35,10 @@ type Droplet struct {
 
 // Describe is d as of now.
 func Describe(d godo.Droplet, now time.Time) Droplet {
-	r := Droplet{ID: d.ID, Name: d.Name, Size: d.SizeSlug, Status: d.Status}
+	r := Droplet{ID: d.ID, Name: d.Name, Size: d.SizeSlug, Status: d.Status, Tags: d.Tags}
+	if r.Tags == nil {
+		r.Tags = []string{} // [] in JSON, as for a droplet without tags
+	}
 	r.IPv4, _ = d.PublicIPv4()
 	r.IPv6, _ = d.PublicIPv6()
 	r.Created, _ = time.Parse(time.RFC3339, d.Created)

@@ -140,7 +140,13 @@ func watch(ctx context.Context, api API, id int, o WaitOptions) error {
 // costs money, which the *StrandedError says.
 func describeWaitErr(ctx context.Context, api API, id int, o WaitOptions, start time.Time, err error) error {
 	status, name := "unknown", ""
-	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	limit := 10 * time.Second
+	if errors.Is(err, context.Canceled) {
+		// A Ctrl-C: mage's compiled main exits 5 s after it whatever the
+		// target does, and the error must be out before then.
+		limit = 2 * time.Second
+	}
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
 	defer cancel()
 	if d, _, gerr := api.Droplets.Get(bg, id); gerr == nil {
 		status, name = d.Status, d.Name

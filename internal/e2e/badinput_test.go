@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"cmp"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -180,6 +181,12 @@ func TestBadInputChangesNothing(t *testing.T) {
 			}, value: "DROPLET_SSH_KEYS leaves it out", fix: "add 48777034 to DROPLET_SSH_KEYS", also: []string{"ci@builder"}},
 		{name: "up: size too small for the route", args: []string{"up", "web1", "-route=infect", "-size=s-1vcpu-512mb-10gb"}, setup: withKey,
 			value: "s-1vcpu-512mb-10gb", fix: "pick a larger size"},
+		// up takes the name first: no -name in its advice.
+		{name: "up: a name a droplet this repo did not make has", args: []string{"up", "theirs", "-dryrun"},
+			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
+				handMade(t, f, "theirs")
+				return withKey(t, f, sh)
+			}, value: "a droplet named theirs", fix: "choose another name (`mage up <name>`)"},
 	}
 	cases = append(cases, flagCases(t)...)
 	for _, tc := range cases {
@@ -209,6 +216,27 @@ func TestBadInputChangesNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// handMade makes a droplet called name as someone else would, without
+// this repo's tag.
+func handMade(t *testing.T, f *fakeDO, name string) {
+	t.Helper()
+	body := `{"name":"` + name + `","region":"sfo3","size":"s-1vcpu-1gb","image":"debian-12-x64","ssh_keys":[]}`
+	req, err := http.NewRequest(http.MethodPost, f.URL+"/v2/droplets", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("creating droplet %s by hand: %s", name, resp.Status)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
@@ -38,6 +39,29 @@ func TestNothingLost(t *testing.T) {
 		}
 		mustFail(t, p.wait(t), "interrupted", "mage list", "mage destroy")
 		listThenDestroy(t, f, sh, "stopped1")
+	})
+	// mage exits 5 s after a Ctrl-C whatever the target does; up's report
+	// of where it stopped comes out before that, even when DigitalOcean
+	// is too slow to say.
+	t.Run("up Ctrl-C, DigitalOcean slow", func(t *testing.T) {
+		t.Parallel()
+		f := startSim(t, dosim.Options{NeverActive: true})
+		sh := f.shell(t)
+		withKey(t, f, sh)
+		p := sh.start(t, "up", "stopped2", "-route=infect")
+		sshtest.Eventually(t, "the wait for the droplet", func() bool {
+			out := p.stderr.String()
+			return len(f.Droplets()) > 0 && (strings.Contains(out, "no address yet") || strings.Contains(out, "waiting for SSH"))
+		})
+		f.AddFault(dosim.Fault{Method: "GET", Path: "/v2/droplets", Delay: time.Minute})
+		if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		r := p.wait(t)
+		mustFail(t, r, "interrupted", "droplet stopped2 could not be read", "mage list", "mage up stopped2 -route=infect")
+		if strings.Contains(r.stderr, "cleanup timeout exceeded") {
+			t.Errorf("%s: mage gave up waiting for the report:\n%s", r, r.stderr)
+		}
 	})
 	t.Run("create answer lost", func(t *testing.T) {
 		t.Parallel()

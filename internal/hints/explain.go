@@ -45,13 +45,25 @@ var kinds = map[*problem.Kind]string{
 	verify.ErrDegraded:            "; the system is up, so the run goes on and records the host: fix what failed in the flake and bring the host to it with `" + Deploy + "`",
 }
 
-// phrase is what to add for err itself (not what it wraps), or "".
-func phrase(err error) string {
+// upKinds are the words for kinds whose advice names -name, which `up`
+// does not have: it takes the droplet's name first. Its command line
+// gives the example of a good name itself.
+var upKinds = map[*problem.Kind]string{
+	droplets.ErrBadName:   "",
+	droplets.ErrNameTaken: "; choose another name (`" + Up + " <name>`)",
+}
+
+// phrase is what to add for err itself (not what it wraps), or ""; inUp
+// gives the words of `up`.
+func phrase(err error, inUp bool) string {
 	if err == droplets.ErrCustomImageIPv6 {
 		return "; create it with -ipv6=false, or keep IPv6 with a stock image and `" + Anywhere + "` or `" + Infect + "`"
 	}
 	switch e := err.(type) {
 	case *problem.Kind:
+		if p, ok := upKinds[e]; ok && inUp {
+			return p
+		}
 		return kinds[e]
 	case *problem.Overridable:
 		if e.Overridden {
@@ -75,8 +87,12 @@ func phrase(err error) string {
 		for _, d := range e.Differences {
 			flags = append(flags, "-"+d.Field+"="+d.Have)
 		}
-		return fmt.Sprintf("; these are not changed in place: ask for what it has (%s), choose another -name, or remove it with `%s` and run again",
-			strings.Join(flags, " "), DestroyCommand(e.Name))
+		another := "choose another -name"
+		if inUp {
+			another = "choose another name"
+		}
+		return fmt.Sprintf("; these are not changed in place: ask for what it has (%s), %s, or remove it with `%s` and run again",
+			strings.Join(flags, " "), another, DestroyCommand(e.Name))
 	case *images.StillImportingError:
 		return "; " + ImageLeft(e.ID)
 	case *anywhere.TooSmallError:
@@ -102,6 +118,8 @@ func phrase(err error) string {
 		return ": name hosts of hosts/ in -hosts, or leave -hosts out to deploy them all; `" + Anywhere + "` and `" + Infect + "` add hosts"
 	case *deploy.Error:
 		return "; see each host's lines above: a host whose deploy failed runs what it ran before (deploy-rs rolled it back), the others keep the new system"
+	case *plan.WentBack:
+		return fmt.Sprintf("; droplet %s went back to %s", e.Name, e.Size)
 	case *plan.Stopped:
 		return "; " + upWhere(e)
 	case *remote.AuthError:
@@ -122,16 +140,24 @@ func rebootIt(e *infect.NotRebootedError) string {
 // for everything err wraps is added once, innermost first; errors.Is and
 // errors.As see through the result, and explaining it again adds nothing.
 func Explain(err error) error {
+	var stopped *plan.Stopped
+	return explainIn(err, errors.As(err, &stopped))
+}
+
+// ExplainUp is Explain in the words of `up`, for what up returns and the
+// checks of its command line.
+func ExplainUp(err error) error { return explainIn(err, true) }
+
+// explainIn explains err, in the words of `up` when inUp.
+func explainIn(err error, inUp bool) error {
 	if err == nil {
 		return nil
 	}
 	var said []string
 	// A stopped up says itself where its droplet is, how to go on (not
 	// with the anywhere or infect target) and how to remove it.
-	var stopped *plan.Stopped
-	inUp := errors.As(err, &stopped)
 	walk(err, func(e error) {
-		p := phrase(e)
+		p := phrase(e, inUp)
 		if inUp {
 			switch e := e.(type) {
 			case *droplets.StrandedError, *anywhere.InstallError:
@@ -192,6 +218,9 @@ func upWhere(e *plan.Stopped) string {
 		return fmt.Sprintf("no droplet %s was made; `%s` tries again", e.Name, again)
 	}
 	where := fmt.Sprintf("droplet %s (id %d) is %s on %s at $%0.6f/hour ($%0.2f/month)", d.Name, d.ID, d.Status, d.Size, d.PriceHourly, d.PriceMonthly)
+	if errors.Is(e.Err, plan.ErrOtherRoute) {
+		return where // the refusal itself says what to run
+	}
 	finish := fmt.Sprintf("`%s` continues from here", again)
 	if e.Back != nil {
 		where += fmt.Sprintf(", the size it installs on; it goes back to %s ($%0.2f/month)", e.Back.Slug, e.Back.PriceMonthly)

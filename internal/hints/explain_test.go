@@ -119,8 +119,42 @@ func TestExplainStoppedUp(t *testing.T) {
 		t.Errorf("a stopped up's infect that did not reboot: %q", msg)
 	}
 
+	// A droplet taken back says so before where it is; a droplet on
+	// another route is not continued by running the same again.
+	refused := Explain(&plan.Stopped{Err: &plan.WentBack{Err: prompt.ErrDeclined.Errorf("not installed"), Name: "cheap1", Size: "s-1vcpu-1gb"},
+		Name: "cheap1", Route: plan.Anywhere, Droplet: &d})
+	if want := "not installed: answer y to the question, or pass -yes; droplet cheap1 went back to s-1vcpu-1gb; droplet cheap1 (id 7) is active"; !strings.HasPrefix(refused.Error(), want) {
+		t.Errorf("got  %s\nwant %s…", refused, want)
+	}
+	other := Explain(&plan.Stopped{Err: UpOtherRoute("cheap1", "infect", "anywhere", "its host entry"), Name: "cheap1", Route: plan.Anywhere, Droplet: &d})
+	if msg := other.Error(); strings.Contains(msg, "continues") || strings.Count(msg, "mage destroy") != 1 || !strings.HasSuffix(msg, "is active on s-1vcpu-2gb at $0.017860/hour ($12.00/month)") {
+		t.Errorf("another route: %s", msg)
+	}
+
 	infectStop := Explain(&plan.Stopped{Err: errors.New("interrupted"), Name: "web1", Route: plan.Infect})
 	if want := "interrupted; no droplet web1 was made; `mage up web1 -route=infect` tries again"; infectStop.Error() != want {
 		t.Errorf("got %q\nwant %q", infectStop, want)
+	}
+}
+
+// up takes the droplet's name first, so its advice names no -name.
+func TestExplainUp(t *testing.T) {
+	taken := droplets.ErrNameTaken.Errorf("a droplet named theirs (id 5) exists but was not made by this repo")
+	if got, want := Explain(taken).Error(), taken.Error()+"; choose another -name"; got != want {
+		t.Errorf("Explain = %s, want %s", got, want)
+	}
+	if got, want := ExplainUp(taken).Error(), taken.Error()+"; choose another name (`mage up <name>`)"; got != want {
+		t.Errorf("ExplainUp = %s, want %s", got, want)
+	}
+	bad := droplets.ErrBadName.Errorf(`invalid droplet name "123"`)
+	if got := ExplainUp(bad).Error(); got != bad.Error() {
+		t.Errorf("ExplainUp = %s: the command line gives up's example itself", got)
+	}
+	differs := &droplets.DiffersError{Name: "web", ID: 5, Differences: []droplets.Difference{{Field: "region", Have: "nyc3", Want: "sfo3"}}}
+	if got := ExplainUp(differs).Error(); strings.Contains(got, "-name") || !strings.Contains(got, "choose another name") {
+		t.Errorf("ExplainUp = %s", got)
+	}
+	if ExplainUp(nil) != nil {
+		t.Error("ExplainUp(nil) != nil")
 	}
 }

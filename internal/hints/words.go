@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
@@ -151,4 +152,28 @@ func BadRoute(err error) error { return fmt.Errorf("-route: %w", err) }
 // UpMismatch is a flag asking an existing droplet to be other than it is.
 func UpMismatch(name, flag, is, asked string) error {
 	return fmt.Errorf("droplet %s exists with %s %s, not -%s=%s: drop -%s, or give another name", name, flag, is, flag, asked, flag)
+}
+
+// UpOtherRoute is a droplet that shows, by why, that it is on route have,
+// while up was to take it by route asked.
+func UpOtherRoute(name, have, asked, why string) error {
+	return plan.ErrOtherRoute.Errorf("droplet %s is on route %s (%s), not %s: run `%s`, or remove it with `%s` to start again",
+		name, have, why, asked, UpCommand(name, have), DestroyCommand(name))
+}
+
+// NotMadeForInfect is a droplet up was to take by route infect that was
+// not made with the user data that runs nixos-infect (such as one `mage
+// create` made): it has neither tag, nor the install's status file.
+func NotMadeForInfect(name, tag, status string) error {
+	return plan.ErrOtherRoute.Errorf("droplet %s was not made for route infect (it has no tag %s and no %s): nixos-infect runs only from the user data a droplet is created with, which `%s` does not give; "+
+		"run `%s` (nixos-anywhere), or remove it with `%s` and run `%s` for a new one",
+		name, tag, status, Create, UpCommand(name, ""), DestroyCommand(name), UpCommand(name, "infect"))
+}
+
+// OnDetour warns of droplet name, on size at monthly, that an up left on
+// the size it installs on: its tag says it goes back to back.
+func OnDetour(name, size string, monthly float64, back string) string {
+	tag, _ := plan.ReturnTag(back)
+	return fmt.Sprintf("warning: droplet %s is on %s ($%0.2f/month) for an install, and goes back to %s (its tag %s): `%s` resizes it back, or `%s` removes it",
+		name, size, monthly, back, tag, UpCommand(name, ""), DestroyCommand(name))
 }

@@ -102,7 +102,7 @@ type run struct {
 var errSwitched = errors.New("droplet runs NixOS")
 
 func (r *run) probe(ctx context.Context, c *remote.Client) (State, error) {
-	st, err := probe(ctx, c, r.Paths)
+	st, err := ReadState(ctx, c, r.Paths)
 	var exit *remote.ExitError
 	switch {
 	case errors.As(err, &exit):

@@ -9,6 +9,12 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
 )
 
+// Tag marks a droplet made with the user data that runs nixos-infect, the
+// only way the install starts: `up -route=infect` and the infect target
+// create their droplets with it, so that a later run knows the droplet's
+// route from the API alone.
+const Tag = "nixos-systems:infect"
+
 // State is what the droplet says about the install.
 type State struct {
 	Infect    string // first line of the status file: running, failed <why>, done; "" before the install starts
@@ -65,8 +71,8 @@ func probeCommand(p Paths) string {
 		remote.ShellQuote(p.Status), remote.ShellQuote(p.OSRelease))
 }
 
-// probe reads the droplet's state.
-func probe(ctx context.Context, c *remote.Client, p Paths) (State, error) {
+// ReadState reads the droplet's state over c, changing nothing.
+func ReadState(ctx context.Context, c *remote.Client, p Paths) (State, error) {
 	out, err := c.Output(ctx, probeCommand(p))
 	if err != nil {
 		return State{}, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/money"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 )
 
 // Route is a way to NixOS that `up` can take.
@@ -20,6 +21,11 @@ const (
 	Anywhere Route = "anywhere" // nixos-anywhere: kexec, disko, install; wipes the disk
 	Infect   Route = "infect"   // nixos-infect from the droplet's user data, in place
 )
+
+// ErrOtherRoute is a droplet that shows it is on another route than the
+// one a run was to take it by; running the same command again changes
+// nothing about that.
+var ErrOtherRoute = problem.NewKind("droplet on another route")
 
 // Routes lists the routes `up` takes, the default first.
 var Routes = []Route{Anywhere, Infect}

@@ -27,8 +27,8 @@ type Outline struct {
 type Result struct {
 	Droplet  droplets.Droplet `json:"droplet"`
 	Route    Route            `json:"route"`
-	Install  Cost             `json:"install_cost"` // what this run's time cost, at most
-	Detour   string           `json:"detour_size,omitempty"`
+	Install  *Cost            `json:"install_cost"`          // what this run's time cost, at most; nil when it changed nothing
+	Detour   string           `json:"detour_size,omitempty"` // "" also when it changed nothing
 	Steps    []steps.Record   `json:"steps"`
 	Verified verify.Report    `json:"verified"`
 	Changed  bool             `json:"changed"` // a step other than looking ran
@@ -52,3 +52,14 @@ type Stopped struct {
 
 func (e *Stopped) Error() string { return e.Err.Error() }
 func (e *Stopped) Unwrap() error { return e.Err }
+
+// WentBack is an install that could not go on, after which the droplet
+// went back from its detour size to Size, as it was before the run.
+type WentBack struct {
+	Err  error
+	Name string // the droplet's
+	Size string // the size it is on again
+}
+
+func (e *WentBack) Error() string { return e.Err.Error() }
+func (e *WentBack) Unwrap() error { return e.Err }
