@@ -11,7 +11,9 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 )
 
 // faultEnv is a test env whose client times out fast, so slow answers are
@@ -197,6 +199,47 @@ func TestEveryRequestUnderEveryFault(t *testing.T) {
 		done: func(t *testing.T, te *testEnv) { imageCount(t, te, 0) },
 	}
 
+	// up on a 1 GB droplet `create` made: the detour's droplet actions,
+	// their waits, and the tag that records the way back.
+	upDetour := &scenario{
+		start: func(t *testing.T) (*testEnv, func() error) {
+			u := newUpSetup(t, detourSim)
+			useFaultClient(t, u.testEnv)
+			u.create(t, "cheap1", "s-1vcpu-1gb")
+			o := u.detourOptions()
+			return u.testEnv, func() error { return Up(ctx, u.Env, "cheap1", o) }
+		},
+		done: func(t *testing.T, te *testEnv) {
+			t.Helper()
+			ds := te.Sim.Droplets()
+			if len(ds) != 1 {
+				t.Fatalf("%d droplets, want 1", len(ds))
+			}
+			d := ds[0]
+			if d.SizeSlug != "s-1vcpu-1gb" || d.Status != "active" || plan.ReturnSize(d.Tags) != "" {
+				t.Errorf("droplet ends %s %s with tags %v", d.SizeSlug, d.Status, d.Tags)
+			}
+			all, _, err := te.Client.Droplets.Actions(ctx, d.ID, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var did []string
+			for _, a := range all {
+				if a.Type != "create" {
+					did = append(did, a.Type+" "+a.Status)
+				}
+			}
+			want := []string{"shutdown completed", "resize completed", "power_on completed", "shutdown completed", "resize completed", "power_on completed"}
+			if !slices.Equal(did, want) {
+				t.Errorf("the droplet's actions %v, want %v", did, want)
+			}
+			if hs, err := hosts.Load(te.HostsDir); err != nil || len(hs) != 1 {
+				t.Errorf("host entries %+v (%v), want the droplet's", hs, err)
+			}
+		},
+	}
+	returnTag := "/v2/tags/nixos-up:return-to:s-1vcpu-1gb/resources"
+
 	project := "/v2/projects/" + dosim.SeedProjectID
 	kinds := []requestKind{
 		{method: "GET", path: "/v2/regions", query: "page=1&per_page=200", scenario: create},
@@ -220,6 +263,11 @@ func TestEveryRequestUnderEveryFault(t *testing.T) {
 		{method: "POST", path: "/v2/images", scenario: uploadImage, refused: "import image nixos-image-digital-ocean-25.11.20250101.abcdef0-x86_64-linux"},
 		{method: "GET", path: "/v2/images/", scenario: uploadImage},
 		{method: "DELETE", path: "/v2/images/", scenario: deleteImage},
+		{method: "GET", path: "/v2/droplets/{id}/actions", query: "page=1&per_page=200", scenario: upDetour},
+		{method: "POST", path: returnTag, scenario: upDetour},
+		{method: "POST", path: "/v2/droplets/{id}/actions", scenario: upDetour},
+		{method: "GET", path: "/v2/droplets/{id}/actions/", scenario: upDetour},
+		{method: "DELETE", path: returnTag, scenario: upDetour},
 	}
 	// The cases mostly wait (on Retry-After, timeouts, simulated boots), so
 	// they run many at once, more than -parallel's default of one per core.
@@ -238,6 +286,10 @@ func TestEveryRequestUnderEveryFault(t *testing.T) {
 					te.Stdout.Reset()
 					fault := f.fault
 					fault.Method, fault.Path, fault.Times = k.method, k.path, 1
+					if strings.Contains(k.path, "{id}") {
+						// A path of the droplet the scenario begins with.
+						fault.Path = strings.ReplaceAll(k.path, "{id}", strconv.Itoa(te.Sim.Droplets()[0].ID))
+					}
 					te.Sim.AddFault(fault)
 					sent := len(te.Sim.Requests())
 
@@ -259,8 +311,8 @@ func TestEveryRequestUnderEveryFault(t *testing.T) {
 							t.Fatalf("did not recover: %v\nstderr:\n%s", err, te.Stderr)
 						}
 						sc.done(t, te)
-						if k.refused != "" && f.fault.DropAfterHandling && te.requests(k.method, k.path) != 1 {
-							t.Errorf("%d %s %s after a lost answer, want 1: it is never resent blindly", te.requests(k.method, k.path), k.method, k.path)
+						if k.refused != "" && f.fault.DropAfterHandling && te.requests(k.method, fault.Path) != 1 {
+							t.Errorf("%d %s %s after a lost answer, want 1: it is never resent blindly", te.requests(k.method, fault.Path), k.method, fault.Path)
 						}
 						return
 					}
