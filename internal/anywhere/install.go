@@ -64,6 +64,21 @@ func (e *InstallError) BuildFailed() bool {
 	return ok
 }
 
+// DiskUntouched reports whether the run stopped before nixos-anywhere
+// wrote the droplet's disk: its old system boots again after a power cycle.
+func (e *InstallError) DiskUntouched() bool {
+	return e.Phase <= PhaseKexec || e.Step == "Building disko script"
+}
+
+// left says where a run stopped from outside (interrupted, out of time)
+// left the droplet; unlike advice it blames no error of its own.
+func (e *InstallError) left() string {
+	if left, ok := buildsOnDroplet[e.Step]; ok {
+		return left
+	}
+	return e.Phase.left()
+}
+
 // advice says what state the droplet is in and what to look at.
 func (e *InstallError) advice() string {
 	left, ok := buildsOnDroplet[e.Step]
@@ -78,11 +93,11 @@ func (e *InstallError) Error() string {
 	var what string
 	switch {
 	case errors.Is(e.Err, context.DeadlineExceeded) && e.Phase == PhaseBuild:
-		return fmt.Sprintf("nixos-anywhere was stopped after %s in phase %s, the time allowed: %s", e.After.Round(time.Second), e.Phase, e.Phase.left())
+		return fmt.Sprintf("nixos-anywhere was stopped after %s in phase %s, the time allowed: %s", cmdline.Format(e.After.Round(time.Second)), e.Phase, e.left())
 	case errors.Is(e.Err, context.DeadlineExceeded):
 		what = fmt.Sprintf("nixos-anywhere was stopped after %s in phase %s, the time allowed", cmdline.Format(e.After.Round(time.Second)), e.Phase)
 	case errors.Is(e.Err, context.Canceled):
-		return fmt.Sprintf("nixos-anywhere was interrupted after %s in phase %s: %s", e.After.Round(time.Second), e.Phase, e.Phase.left())
+		return fmt.Sprintf("nixos-anywhere was interrupted after %s in phase %s: %s", cmdline.Format(e.After.Round(time.Second)), e.Phase, e.left())
 	case e.Aborted != "":
 		what = fmt.Sprintf("nixos-anywhere failed in phase %s (%v: %s)", e.Phase, e.Err, e.Aborted)
 	default:

@@ -315,3 +315,28 @@ func TestInstallWithoutNix(t *testing.T) {
 		t.Errorf("error = %v\nwant    %s", err, want)
 	}
 }
+
+// Whether the droplet's old system is still on its disk decides whether up
+// takes a droplet back from its detour after a failed install.
+func TestInstallErrorDiskUntouched(t *testing.T) {
+	for _, tc := range []struct {
+		err  InstallError
+		want bool
+	}{
+		{InstallError{Phase: PhaseBuild}, true},
+		{InstallError{Phase: PhaseConnect, Step: "Gathering machine facts"}, true},
+		{InstallError{Phase: PhaseKexec, Step: "Switching system into kexec"}, true},
+		{InstallError{Phase: PhaseDisko, Step: "Building disko script"}, true},
+		{InstallError{Phase: PhaseDisko, Step: "Formatting hard drive with disko"}, false},
+		{InstallError{Phase: PhaseInstall, Step: "Building the system closure"}, false},
+		{InstallError{Phase: PhaseReboot, Step: "Rebooting"}, false},
+	} {
+		if got := tc.err.DiskUntouched(); got != tc.want {
+			t.Errorf("%s after %q: DiskUntouched = %t, want %t", tc.err.Phase, tc.err.Step, got, tc.want)
+		}
+	}
+	interrupted := &InstallError{Phase: PhaseDisko, Step: "Building disko script", Err: context.Canceled}
+	if want := "the disk is untouched and the droplet runs the installer"; !strings.HasSuffix(interrupted.Error(), want) {
+		t.Errorf("%v\nwant it to end with %q", interrupted, want)
+	}
+}

@@ -63,8 +63,7 @@ var buildsOnDroplet = map[string]string{
 // installer, where running the install again carries on.
 func (p Phase) Resumable() bool { return p == PhaseDisko || p == PhaseInstall }
 
-// left says where a run stopped from outside (interrupted, out of time) in
-// p left the droplet; unlike advice it blames no error of its own.
+// left says where a run stopped from outside in p left the droplet.
 func (p Phase) left() string {
 	switch p {
 	case PhaseBuild:

@@ -112,7 +112,7 @@ func backOnFailure(st steps.Step[*routeRun], back []steps.Step[*routeRun], tag s
 	st.Do = func(ctx context.Context, r *routeRun) error {
 		err := do(ctx, r)
 		var ie *anywhere.InstallError
-		if err == nil || ctx.Err() != nil || errors.As(err, &ie) && ie.Phase > anywhere.PhaseKexec {
+		if err == nil || ctx.Err() != nil || errors.As(err, &ie) && !ie.DiskUntouched() {
 			return err // a half-written disk: the next run carries on in the installer
 		}
 		if rerr := r.refresh(ctx); rerr != nil {
