@@ -59,10 +59,6 @@ var buildsOnDroplet = map[string]string{
 	"Building the system closure": "/dev/vda is partitioned and the droplet runs the installer",
 }
 
-// Resumable reports whether a run that failed in p left the droplet in the
-// installer, where running the install again carries on.
-func (p Phase) Resumable() bool { return p == PhaseDisko || p == PhaseInstall }
-
 // left says where a run stopped from outside in p left the droplet.
 func (p Phase) left() string {
 	switch p {

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -94,13 +93,6 @@ func (te *testEnv) mutations() int {
 		}
 	}
 	return n
-}
-
-// inRepoRoot runs the test from the repository root, as mage does.
-func inRepoRoot(t *testing.T) {
-	t.Helper()
-	wd, _ := os.Getwd()
-	t.Chdir(filepath.Join(wd, "..", ".."))
 }
 
 // newSSHEnv is newTestEnv whose droplets' SSH leads to a real sshd on this

@@ -24,7 +24,6 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
 )
 
 // upSetup is a simulated account whose droplets' SSH leads to a real sshd
@@ -116,14 +115,6 @@ func (f *fakeAnywhere) count() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.runs
-}
-
-func outcomesOf(rs []steps.Record) map[string]steps.Outcome {
-	m := map[string]steps.Outcome{}
-	for _, r := range rs {
-		m[r.Name] = r.Outcome
-	}
-	return m
 }
 
 // The anywhere route on a size that carries it: create, install, verify;

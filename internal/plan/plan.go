@@ -131,14 +131,6 @@ func CostOf(size droplets.Size, detour *droplets.Size, d time.Duration) Cost {
 	return c
 }
 
-// InstallSize is the size the install runs on.
-func (p Plan) InstallSize() droplets.Size {
-	if p.Detour != nil {
-		return *p.Detour
-	}
-	return p.Size
-}
-
 // returnTag prefixes the tag that marks a droplet on a detour size with
 // the size it goes back to. A tag is the droplet's own record, visible in
 // the control panel and to every machine that runs `up` again.
