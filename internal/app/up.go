@@ -258,7 +258,7 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	} else {
 		have := spec
 		have.Size = existing.SizeSlug
-		if have.IPv6 != u.ipv6(existing) && o.IPv6 == nil {
+		if have.IPv6 != droplets.HasIPv6(*existing) && o.IPv6 == nil {
 			have.IPv6 = !have.IPv6 // the setting's default yields to what the droplet has
 		}
 		keys, err := droplets.AccountKeys(ctx, api, have)
@@ -340,12 +340,6 @@ func (u *upRun) routeOf(d *godo.Droplet) (plan.Route, string) {
 	return "", ""
 }
 
-// ipv6 reports whether droplet d has IPv6.
-func (u *upRun) ipv6(d *godo.Droplet) bool {
-	v6, _ := d.PublicIPv6()
-	return v6 != "" || slices.Contains(d.Features, "ipv6")
-}
-
 // matches refuses flags that would ask an existing droplet to be what it
 // is not; up changes a droplet's size only for the detour.
 func (u *upRun) matches(d *godo.Droplet, o UpOptions) error {
@@ -359,7 +353,7 @@ func (u *upRun) matches(d *godo.Droplet, o UpOptions) error {
 	if o.Size != nil && *o.Size != size {
 		return hints.UpMismatch(d.Name, "size", size, *o.Size)
 	}
-	if v6 := u.ipv6(d); o.IPv6 != nil && *o.IPv6 != v6 {
+	if v6 := droplets.HasIPv6(*d); o.IPv6 != nil && *o.IPv6 != v6 {
 		return hints.UpMismatch(d.Name, "ipv6", strconv.FormatBool(v6), strconv.FormatBool(*o.IPv6))
 	}
 	return nil

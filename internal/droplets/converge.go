@@ -58,9 +58,15 @@ func differences(plan Plan, d godo.Droplet) []Difference {
 	if size := cmp.Or(d.SizeSlug, sizeSlug(d.Size)); size != "" {
 		add("size", size, plan.Size.Slug)
 	}
-	v6, _ := d.PublicIPv6()
-	add("ipv6", strconv.FormatBool(v6 != "" || slices.Contains(d.Features, "ipv6")), strconv.FormatBool(plan.IPv6))
+	add("ipv6", strconv.FormatBool(HasIPv6(d)), strconv.FormatBool(plan.IPv6))
 	return out
+}
+
+// HasIPv6 reports whether d has IPv6: the ipv6 feature, or a public IPv6
+// address, which may show later than the droplet's IPv4 (see WaitReady).
+func HasIPv6(d godo.Droplet) bool {
+	v6, _ := d.PublicIPv6()
+	return v6 != "" || slices.Contains(d.Features, "ipv6")
 }
 
 func sizeSlug(s *godo.Size) string {
