@@ -5,15 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
-
-	"github.com/digitalocean/godo"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/actions"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/cmdline"
-	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/plan"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/steps"
@@ -137,25 +133,18 @@ func resizeLeft(*routeRun) string {
 	return "a resize DigitalOcean accepted goes on without this run, and the droplet takes no other action until it ends; the next run waits for it"
 }
 
-// tag puts tag on the droplet, creating the tag first, as DigitalOcean
-// tags only with a tag that exists.
+// tag puts tag on the droplet and reads it again.
 func (r *routeRun) tag(ctx context.Context, tag string) error {
-	if _, _, err := r.e.Client.Tags.Create(ctx, &godo.TagCreateRequest{Name: tag}); err != nil {
-		return fmt.Errorf("create tag %s: %w", tag, doapi.Explain(err))
-	}
-	if _, err := r.e.Client.Tags.TagResources(ctx, tag, &godo.TagResourcesRequest{Resources: r.resource()}); err != nil {
-		return fmt.Errorf("tag droplet %s with %s: %w", r.name, tag, doapi.Explain(err))
+	if err := droplets.Tag(ctx, r.e.dropletAPI(), r.d.ID, tag); err != nil {
+		return err
 	}
 	return r.refresh(ctx)
 }
 
+// untag takes tag off the droplet and reads it again.
 func (r *routeRun) untag(ctx context.Context, tag string) error {
-	if _, err := r.e.Client.Tags.UntagResources(ctx, tag, &godo.UntagResourcesRequest{Resources: r.resource()}); err != nil && !doapi.IsNotFound(err) {
-		return fmt.Errorf("remove tag %s from droplet %s: %w", tag, r.name, doapi.Explain(err))
+	if err := droplets.Untag(ctx, r.e.dropletAPI(), r.d.ID, tag); err != nil {
+		return err
 	}
 	return r.refresh(ctx)
-}
-
-func (r *routeRun) resource() []godo.Resource {
-	return []godo.Resource{{ID: strconv.Itoa(r.d.ID), Type: godo.DropletResourceType}}
 }

@@ -44,6 +44,7 @@ type (
 	TagsService interface {
 		Create(ctx context.Context, req *godo.TagCreateRequest) (*godo.Tag, *godo.Response, error)
 		TagResources(ctx context.Context, tag string, req *godo.TagResourcesRequest) (*godo.Response, error)
+		UntagResources(ctx context.Context, tag string, req *godo.UntagResourcesRequest) (*godo.Response, error)
 	}
 )
 

@@ -132,19 +132,12 @@ func converge(ctx context.Context, api API, plan Plan, d *godo.Droplet, log io.W
 	return nil
 }
 
-// addTag makes sure tag exists and d carries it; both requests change
-// nothing when repeated, so they are retried like reads.
+// addTag makes sure d carries tag; a failure leaves d unfinished, which
+// running again repairs.
 func addTag(ctx context.Context, api API, d *godo.Droplet, tag string) error {
-	stranded := func(err error) error {
+	if err := Tag(ctx, api, d.ID, tag); err != nil {
 		return &StrandedError{Name: d.Name, ID: d.ID, Unfinished: true,
-			Err: fmt.Errorf("droplet %s (id %d) is not tagged %s (%w)", d.Name, d.ID, tag, doapi.Explain(err))}
-	}
-	if _, _, err := api.Tags.Create(ctx, &godo.TagCreateRequest{Name: tag}); err != nil {
-		return stranded(err)
-	}
-	req := &godo.TagResourcesRequest{Resources: []godo.Resource{{ID: strconv.Itoa(d.ID), Type: godo.DropletResourceType}}}
-	if _, err := api.Tags.TagResources(ctx, tag, req); err != nil {
-		return stranded(err)
+			Err: fmt.Errorf("droplet %s (id %d) is not tagged %s (%w)", d.Name, d.ID, tag, err)}
 	}
 	return nil
 }
