@@ -37,7 +37,7 @@ func preflight(ctx context.Context, h hosts.Host, dir string, cfg remote.Config,
 		return err
 	}
 	defer c.Close()
-	if shown := c.HostKey(); shown != nil && shown.Type() == key.Type() && ssh.FingerprintSHA256(shown) != ssh.FingerprintSHA256(key) {
+	if shown := c.OtherHostKey(key); shown != nil {
 		return fmt.Errorf("%s shows host key %s, which known_hosts accepts, but %s records %s: the host entry is out of date (reinstalled?); write the host's key there (`ssh-keyscan -t ed25519 %s`) after checking it on the droplet's console",
 			h.Name, ssh.FingerprintSHA256(shown), entryKey, ssh.FingerprintSHA256(key), h.Address)
 	}

@@ -138,7 +138,7 @@ func checkHostKey(e Entry, c *remote.Client) error {
 		if key.Type() != ssh.KeyAlgoED25519 {
 			return fmt.Errorf("the host key copied from %s is %s, not ed25519", e.Host.Name, key.Type())
 		}
-		if shown := c.HostKey(); shown != nil && shown.Type() == key.Type() && ssh.FingerprintSHA256(shown) != ssh.FingerprintSHA256(key) {
+		if shown := c.OtherHostKey(key); shown != nil {
 			return fmt.Errorf("%s's %s (%s) is not the key it showed when we logged in (%s)", e.Host.Name, HostKeyFile, ssh.FingerprintSHA256(key), ssh.FingerprintSHA256(shown))
 		}
 	}

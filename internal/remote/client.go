@@ -20,8 +20,8 @@ import (
 // one after another or at once, until Close.
 type Client struct {
 	ssh         *ssh.Client
-	target      string // user@host[:port], for messages
-	hostKey     ssh.PublicKey
+	target      string        // user@host[:port], for messages
+	hostKey     ssh.PublicKey // as known_hosts verified it
 	fingerprint string
 
 	closeOnce sync.Once
@@ -113,8 +113,17 @@ func handshakeError(err error, user, host string, identities []string) error {
 	return fmt.Errorf("ssh %s@%s: %w", user, host, err)
 }
 
-// HostKey returns the host key the server showed, as known_hosts verified it.
-func (c *Client) HostKey() ssh.PublicKey { return c.hostKey }
+// OtherHostKey returns the host key the server showed when it is of key's
+// type but is not key: the server holds another key of that type than the
+// one recorded elsewhere (a host entry). It returns nil when the server
+// showed key, or a key of another type, which says nothing about key.
+func (c *Client) OtherHostKey(key ssh.PublicKey) ssh.PublicKey {
+	shown := c.hostKey
+	if shown == nil || shown.Type() != key.Type() || ssh.FingerprintSHA256(shown) == ssh.FingerprintSHA256(key) {
+		return nil
+	}
+	return shown
+}
 
 // HostKeyFingerprint returns the SHA256 fingerprint of the server's host key.
 func (c *Client) HostKeyFingerprint() string { return c.fingerprint }

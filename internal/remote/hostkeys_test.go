@@ -267,8 +267,11 @@ func TestKnowHostKeyTakesThePlaceOfFirstUse(t *testing.T) {
 	}
 	// No trust-on-first-use notice: trusted fails the test on one.
 	c := mustDial(t, s.Host, cfg)
-	if c.HostKey() == nil || ssh.FingerprintSHA256(c.HostKey()) != s.HostKeyFingerprint {
-		t.Errorf("HostKey = %v, want the server's %s", c.HostKey(), s.HostKeyFingerprint)
+	if other := c.OtherHostKey(key); other != nil {
+		t.Errorf("OtherHostKey(the server's key) = %s, want nil", ssh.FingerprintSHA256(other))
+	}
+	if other := c.OtherHostKey(sshtest.NewPublicKey(t)); other == nil || ssh.FingerprintSHA256(other) != s.HostKeyFingerprint {
+		t.Errorf("OtherHostKey(a key nobody holds) = %v, want the server's %s", other, s.HostKeyFingerprint)
 	}
 	added, err = KnowHostKey(cfg, s.Host, key)
 	if err != nil || added {
