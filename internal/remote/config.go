@@ -92,9 +92,7 @@ func (cfg Config) keepAlive() time.Duration {
 // KnownHosts returns the known_hosts file Dial verifies host keys with,
 // with a leading ~ expanded, so an OpenSSH step can pass the same
 // UserKnownHostsFile.
-func (cfg Config) KnownHosts() (string, error) { return cfg.knownHostsFile() }
-
-func (cfg Config) knownHostsFile() (string, error) {
+func (cfg Config) KnownHosts() (string, error) {
 	if cfg.KnownHostsFile == "" {
 		return expandHome("~/.ssh/known_hosts")
 	}

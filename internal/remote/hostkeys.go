@@ -41,7 +41,7 @@ type hostKeys struct {
 // newHostKeys opens cfg's known_hosts file, creating it if it is missing, since
 // knownhosts cannot read a file that does not exist.
 func newHostKeys(cfg Config) (*hostKeys, error) {
-	file, err := cfg.knownHostsFile()
+	file, err := cfg.KnownHosts()
 	if err != nil {
 		return nil, err
 	}
