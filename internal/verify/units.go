@@ -3,6 +3,7 @@ package verify
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -52,18 +53,11 @@ func checkUnits(ctx context.Context, c *remote.Client, path string) Check {
 	case len(failed) > 0:
 		u := failed[0]
 		return Warn("units", ErrDegraded.Errorf("%s, failed: %s; `systemctl status %s` and `journalctl -b -u %s` on the droplet say why",
-			stateOr(state, "boot unfinished"), strings.Join(failed, ", "), u, u))
+			cmp.Or(state, "boot unfinished"), strings.Join(failed, ", "), u, u))
 	case state == "":
 		return Warn("units", fmt.Errorf("the boot had not finished %s after SSH answered (`systemctl list-jobs` on the droplet shows what it waits for), and no unit has failed", cmdline.Format(BootWait)))
 	}
 	return Warn("units", fmt.Errorf("systemd says %q (`systemctl is-system-running`), and no unit has failed", state))
-}
-
-func stateOr(state, none string) string {
-	if state == "" {
-		return none
-	}
-	return state
 }
 
 // parseUnits reads what unitsCommand prints: the state from its line
