@@ -20,12 +20,16 @@ import (
 // be right never reaches DigitalOcean. `mage -h <target>` shows the same
 // flags with the same bounds; the end-to-end tests hold the two together
 // and try every class of bad value on every flag of every target.
+// The targets that make, wait on or install droplets, or run nix or
+// deploy-rs, refuse mage's own -t (cmdline.Target.RefuseMageTimeout):
+// mage would exit the moment it passed, leaving what they started running
+// and their report unsaid.
 var CommandLine = cmdline.Targets{
 	{Name: "sizes", Flags: []cmdline.Flag{
 		{Name: "region", Value: regionFlag},
 		{Name: "json", Value: cmdline.Bool{}},
 	}},
-	{Name: "create", Flags: append(overrideFlags("DROPLET_SIZE"),
+	{Name: "create", RefuseMageTimeout: true, Flags: append(overrideFlags("DROPLET_SIZE"),
 		cmdline.Flag{Name: "json", Value: cmdline.Bool{}},
 	)},
 	{Name: "list", Flags: []cmdline.Flag{
@@ -35,16 +39,16 @@ var CommandLine = cmdline.Targets{
 		{Name: "yes", Value: cmdline.Bool{}},
 		{Name: "force", Value: cmdline.Bool{}},
 	}},
-	{Name: "anywhere", Args: []cmdline.Arg{hostArg}, Flags: []cmdline.Flag{
+	{Name: "anywhere", Args: []cmdline.Arg{hostArg}, RefuseMageTimeout: true, Flags: []cmdline.Flag{
 		{Name: "force", Value: cmdline.Bool{}},
 		{Name: "yes", Value: cmdline.Bool{}},
 		{Name: "dryrun", Value: cmdline.Bool{}},
 		{Name: "timeout", Value: wait(AnywhereTimeout)},
 	}},
-	{Name: "buildImage", Flags: []cmdline.Flag{
+	{Name: "buildImage", RefuseMageTimeout: true, Flags: []cmdline.Flag{
 		{Name: "remote", Value: cmdline.Bool{}},
 	}},
-	{Name: "uploadImage", Flags: []cmdline.Flag{
+	{Name: "uploadImage", RefuseMageTimeout: true, Flags: []cmdline.Flag{
 		{Name: "file", Value: cmdline.Text{What: "an image file", Default: "the newest in images/", Example: "images/nixos.qcow2.gz"}},
 		{Name: "name", Value: cmdline.Text{What: "an image name", Default: "the file name without .qcow2.gz", Example: "nixos-25.11", Check: images.CheckName}},
 		{Name: "timeout", Value: wait(images.ImportTimeout)},
@@ -56,7 +60,7 @@ var CommandLine = cmdline.Targets{
 		{Name: "yes", Value: cmdline.Bool{}},
 		{Name: "force", Value: cmdline.Bool{}},
 	}},
-	{Name: "infect", Flags: append(overrideFlags("INFECT_SIZE"),
+	{Name: "infect", RefuseMageTimeout: true, Flags: append(overrideFlags("INFECT_SIZE"),
 		cmdline.Flag{Name: "install", Value: wait(InstallTimeout)},
 		cmdline.Flag{Name: "dryrun", Value: cmdline.Bool{}},
 	)},
@@ -69,7 +73,7 @@ var CommandLine = cmdline.Targets{
 		{Name: "boot", Value: cmdline.Duration{Min: 0, Max: time.Hour, Default: SimBoot}},
 	}},
 	{Name: "demo"},
-	{Name: "up", Args: []cmdline.Arg{upNameArg}, Flags: []cmdline.Flag{
+	{Name: "up", Args: []cmdline.Arg{upNameArg}, RefuseMageTimeout: true, Flags: []cmdline.Flag{
 		{Name: "route", Value: cmdline.Text{What: "a route to NixOS (anywhere or infect)", Default: string(plan.Anywhere), Example: string(plan.Infect), Check: func(s string) error {
 			_, err := plan.ParseRoute(s)
 			return err
@@ -82,7 +86,7 @@ var CommandLine = cmdline.Targets{
 		{Name: "dryrun", Value: cmdline.Bool{}},
 		{Name: "json", Value: cmdline.Bool{}},
 	}},
-	{Name: "deploy", Flags: []cmdline.Flag{
+	{Name: "deploy", RefuseMageTimeout: true, Flags: []cmdline.Flag{
 		{Name: "hosts", Value: cmdline.Text{What: "host names, separated by commas", Default: "every host", Example: "web1,web2", Check: checkHostNames}},
 		{Name: "dryrun", Value: cmdline.Bool{}},
 		// Each deploy runs nix and ssh of its own: more at once than this

@@ -39,6 +39,15 @@ type Target struct {
 	Name  string
 	Args  []Arg
 	Flags []Flag
+	// RefuseMageTimeout refuses mage's own -t for a target whose work must
+	// be stopped, not dropped, when its time is up: it waits on a droplet,
+	// runs nixos-anywhere, nix or deploy-rs, and says where it stopped.
+	// When -t passes, the main that mage generates (mage/template.go at
+	// v1.17.2) cancels the target's context and exits at once, without
+	// waiting for the target as it does after a Ctrl-C: the report is lost,
+	// and what the target started may run on, its stop signal racing the
+	// exit. Its own -timeout, where it has one, bounds it instead.
+	RefuseMageTimeout bool
 }
 
 // Arg is a positional argument.
@@ -111,7 +120,29 @@ func (ts Targets) Check(args []string, getenv func(string) string) error {
 	if i < 0 {
 		return nil
 	}
-	return ts[i].check(args[1:])
+	t := ts[i]
+	if err := t.check(args[1:]); err != nil {
+		return err
+	}
+	if *timeout > 0 && t.RefuseMageTimeout {
+		return t.mageTimeout(*timeout)
+	}
+	return nil
+}
+
+// mageTimeout refuses mage's -t=d for t, pointing to t's own -timeout, or,
+// for a target without one, to Ctrl-C, after which mage waits 5 s for the
+// target before it exits.
+func (t Target) mageTimeout(d time.Duration) error {
+	refused := fmt.Sprintf("-t=%s is refused for %s: when it passes, mage exits at once, without waiting for %s to stop what it started and say where it stopped",
+		Format(d), t.Name, t.Name)
+	for _, f := range t.Flags {
+		if own, ok := f.Value.(Duration); ok && f.Name == "timeout" {
+			return errorf("%s; bound it with its own -timeout instead (from %s to %s, default %s), e.g. `%s -timeout=%s`",
+				refused, Format(own.Min), Format(own.Max), Format(own.Default), t.example(""), Format(own.Default))
+		}
+	}
+	return errorf("%s; leave -t out: Ctrl-C stops it, and mage gives it 5 s to stop what it started", refused)
 }
 
 // check checks what follows the target's name.
@@ -220,12 +251,12 @@ func (t Target) usage() string {
 	return strings.Join(names, " ")
 }
 
-// example is the target run with ex in place of its first argument and
-// good values for the others.
+// example is the target run with ex in place of its first argument ("" =
+// that argument's own example) and good values for the others.
 func (t Target) example(ex string) string {
 	s := "mage " + t.Name
 	for i, a := range t.Args {
-		if i == 0 {
+		if i == 0 && ex != "" {
 			s += " " + ex
 		} else {
 			s += " " + a.Example

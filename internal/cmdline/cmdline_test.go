@@ -25,6 +25,10 @@ var testTargets = Targets{
 		{Name: "boot", Value: Duration{Min: 0, Max: time.Hour, Default: 8 * time.Second}},
 	}},
 	{Name: "demo"},
+	{Name: "up", Args: []Arg{{Name: "name", What: "a droplet name", Example: "web1"}}, RefuseMageTimeout: true, Flags: []Flag{
+		{Name: "timeout", Value: Duration{Min: time.Second, Max: 6 * time.Hour, Default: time.Hour}},
+	}},
+	{Name: "deploy", RefuseMageTimeout: true, Flags: []Flag{{Name: "dryrun", Value: Bool{}}}},
 }
 
 // Check follows mage's grammar: what mage would run passes, and what cannot
@@ -48,6 +52,13 @@ func TestCheck(t *testing.T) {
 		{name: "a flag mage does not have", args: []string{"-x", "create"}, want: []string{"flag provided but not defined: -x", "-v, -l, -h and -t"}},
 		{name: "mage's timeout of zero, no bound", args: []string{"-t=0", "create"}},
 		{name: "mage's flags, then a bad value", args: []string{"-v", "-t=5m", "create", "-timeout=5"}, want: []string{"-timeout=5 is not a duration", "e.g. -timeout=10m"}},
+		{name: "mage's timeout for a target that stops its own work", args: []string{"-t=1h", "up", "web1"},
+			want: []string{"-t=1h is refused for up", "mage exits at once", "its own -timeout instead (from 1s to 6h, default 1h)", "`mage up web1 -timeout=1h`"}},
+		{name: "mage's timeout through the environment, for such a target", args: []string{"up", "web1"}, env: map[string]string{"MAGEFILE_TIMEOUT": "1h30m0s"},
+			want: []string{"-t=1h30m is refused for up"}},
+		{name: "mage's timeout for such a target without -timeout", args: []string{"-t", "5m", "deploy"}, want: []string{"-t=5m is refused for deploy", "leave -t out"}},
+		{name: "mage's timeout of zero, no bound, for such a target", args: []string{"-t=0", "up", "web1"}},
+		{name: "a bad value said before mage's timeout", args: []string{"-t=1h", "up", "web1", "-timeout=5"}, want: []string{"-timeout=5 is not a duration"}},
 		{name: "a target in another case", args: []string{"CREATE", "-Timeout=-1s"}, want: []string{"-timeout=-1s is negative"}},
 		{name: "all good", args: []string{"create", "-name=web1", "-ipv6=false", "-timeout=1h"}},
 		{name: "a flag twice", args: []string{"create", "-timeout=1h", "-name=a", "-timeout=2h"}, want: []string{"-timeout is given twice (-timeout=1h, then -timeout=2h)", "give it once"}},

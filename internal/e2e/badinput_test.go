@@ -149,6 +149,14 @@ func TestBadInputChangesNothing(t *testing.T) {
 			}, value: "static.example.com:/var/www", fix: "must end with /"},
 		{name: "mage's own -t negative", args: []string{"-t=-5s", "create"}, value: "-t=-5s is negative", fix: "e.g. -t=1h", code: 2},
 		{name: "mage's own -t malformed", args: []string{"-t=5", "create"}, value: `invalid value "5" for flag -t`, fix: "e.g. -t=1h", code: 2},
+		// Mage would exit the moment -t passed, leaving nixos-anywhere or
+		// deploy-rs running and the stop unreported.
+		{name: "mage's own -t on up", args: []string{"-t=1h", "up", "web1"}, value: "-t=1h is refused for up", fix: "-timeout=1h", code: 2},
+		{name: "mage's own -t on deploy, as go tool mage passes it", args: []string{"deploy"},
+			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
+				sh.set("MAGEFILE_TIMEOUT", "30m0s")
+				return nil
+			}, value: "-t=30m is refused for deploy", fix: "leave -t out", code: 2},
 		{name: "destroy: nobody answers the question", args: []string{"destroy", "nixos-1"},
 			setup: func(t *testing.T, f *fakeDO, sh *shell) []string {
 				mustSucceed(t, sh.run(t, "create"))
