@@ -28,6 +28,16 @@ func (r *routeRun) needsDetour() bool {
 
 func (r *routeRun) tagged(tag string) bool { return slices.Contains(r.d.Tags, tag) }
 
+// afresh is a step's Done that reads the droplet again and asks done of
+// it: the power and resize steps decide from the droplet as it is now,
+// which actions of an earlier run may have changed since it was read.
+func afresh(done func(*routeRun) bool) func(context.Context, *routeRun) (bool, error) {
+	return func(ctx context.Context, r *routeRun) (bool, error) {
+		err := r.refresh(ctx)
+		return err == nil && done(r), err
+	}
+}
+
 // detourThere are the steps before the install: record the way back,
 // power off, resize up. Each is done once the droplet is big enough or
 // NixOS is installed.
@@ -35,26 +45,17 @@ func detourThere(to droplets.Size, tag string, grace time.Duration) []steps.Step
 	return []steps.Step[*routeRun]{
 		{
 			Name: fmt.Sprintf("tag the droplet %s, recording the size it goes back to", tag),
-			Done: func(ctx context.Context, r *routeRun) (bool, error) {
-				err := r.refresh(ctx)
-				return err == nil && (!r.needsDetour() || r.tagged(tag)), err
-			},
-			Do: func(ctx context.Context, r *routeRun) error { return r.tag(ctx, tag) },
+			Done: afresh(func(r *routeRun) bool { return !r.needsDetour() || r.tagged(tag) }),
+			Do:   func(ctx context.Context, r *routeRun) error { return r.tag(ctx, tag) },
 		},
 		{
 			Name: fmt.Sprintf("power off for the resize (shutdown; the power is cut after %s)", cmdline.Format(grace)),
-			Done: func(ctx context.Context, r *routeRun) (bool, error) {
-				err := r.refresh(ctx)
-				return err == nil && (!r.needsDetour() || r.d.Status == actions.StatusOff), err
-			},
-			Do: func(ctx context.Context, r *routeRun) error { return r.act.PowerOff(ctx, r.d.ID) },
+			Done: afresh(func(r *routeRun) bool { return !r.needsDetour() || r.d.Status == actions.StatusOff }),
+			Do:   func(ctx context.Context, r *routeRun) error { return r.act.PowerOff(ctx, r.d.ID) },
 		},
 		{
-			Name: fmt.Sprintf("resize to %s, CPU and RAM only (%d MB for nixos-anywhere's installer, $%0.6f/hour)", to.Slug, to.MemoryMB, to.PriceHourly),
-			Done: func(ctx context.Context, r *routeRun) (bool, error) {
-				err := r.refresh(ctx)
-				return err == nil && !r.needsDetour(), err
-			},
+			Name:    fmt.Sprintf("resize to %s, CPU and RAM only (%d MB for nixos-anywhere's installer, $%0.6f/hour)", to.Slug, to.MemoryMB, to.PriceHourly),
+			Done:    afresh(func(r *routeRun) bool { return !r.needsDetour() }),
 			Do:      func(ctx context.Context, r *routeRun) error { return r.act.Resize(ctx, r.d.ID, to.Slug) },
 			Stopped: resizeLeft,
 		},
@@ -69,29 +70,20 @@ func detourBack(back droplets.Size, tag string, grace time.Duration) []steps.Ste
 	return []steps.Step[*routeRun]{
 		{
 			Name: fmt.Sprintf("power off to resize back (shutdown; the power is cut after %s)", cmdline.Format(grace)),
-			Done: func(ctx context.Context, r *routeRun) (bool, error) {
-				err := r.refresh(ctx)
-				return err == nil && (home(r) || r.d.Status == actions.StatusOff), err
-			},
-			Do: func(ctx context.Context, r *routeRun) error { return r.act.PowerOff(ctx, r.d.ID) },
+			Done: afresh(func(r *routeRun) bool { return home(r) || r.d.Status == actions.StatusOff }),
+			Do:   func(ctx context.Context, r *routeRun) error { return r.act.PowerOff(ctx, r.d.ID) },
 		},
 		{
-			Name: fmt.Sprintf("resize back to %s, CPU and RAM only ($%0.2f/month)", back.Slug, back.PriceMonthly),
-			Done: func(ctx context.Context, r *routeRun) (bool, error) {
-				err := r.refresh(ctx)
-				return err == nil && home(r), err
-			},
+			Name:    fmt.Sprintf("resize back to %s, CPU and RAM only ($%0.2f/month)", back.Slug, back.PriceMonthly),
+			Done:    afresh(home),
 			Do:      func(ctx context.Context, r *routeRun) error { return r.act.Resize(ctx, r.d.ID, back.Slug) },
 			Stopped: resizeLeft,
 		},
 		stepPowerOn(" as " + back.Slug),
 		{
 			Name: "remove the tag " + tag,
-			Done: func(ctx context.Context, r *routeRun) (bool, error) {
-				err := r.refresh(ctx)
-				return err == nil && !r.tagged(tag), err
-			},
-			Do: func(ctx context.Context, r *routeRun) error { return r.untag(ctx, tag) },
+			Done: afresh(func(r *routeRun) bool { return !r.tagged(tag) }),
+			Do:   func(ctx context.Context, r *routeRun) error { return r.untag(ctx, tag) },
 		},
 	}
 }

@@ -176,10 +176,7 @@ func stepSettle() steps.Step[*routeRun] {
 func stepPowerOn(why string) steps.Step[*routeRun] {
 	return steps.Step[*routeRun]{
 		Name: "power on" + why + ", and wait for SSH",
-		Done: func(ctx context.Context, r *routeRun) (bool, error) {
-			err := r.refresh(ctx)
-			return err == nil && r.d.Status != actions.StatusOff, err
-		},
+		Done: afresh(func(r *routeRun) bool { return r.d.Status != actions.StatusOff }),
 		Do: func(ctx context.Context, r *routeRun) error {
 			if err := r.act.PowerOn(ctx, r.d.ID); err != nil {
 				return err
