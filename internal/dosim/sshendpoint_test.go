@@ -16,15 +16,7 @@ import (
 
 // freePort finds a TCP port nothing listens on; droplet endpoints listen on
 // their own 127.64.x.y addresses, so only the port number matters.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+func freePort(t *testing.T) int { return sshtest.FreePort(t, "127.0.0.1") }
 
 // sshAddr returns the droplet's SSH endpoint, which its networks must
 // already show.

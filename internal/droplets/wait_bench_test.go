@@ -14,6 +14,7 @@ import (
 	"github.com/Gleipnir-Technology/nixos-systems/internal/doapi"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/dosim"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/sshtest"
 )
 
 // BenchmarkWaitUntilSSH compares WaitReady with godo's util.WaitForActive,
@@ -43,12 +44,7 @@ func BenchmarkWaitUntilSSH(b *testing.B) {
 
 func runBoot(b *testing.B, wait func(ctx context.Context, c *godo.Client, d *godo.Droplet, href string, port int) error) {
 	b.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := sshtest.FreePort(b, "127.0.0.1")
 	sim := dosim.New(dosim.Options{NetworkDelay: 3 * time.Second, BootTime: 20 * time.Second, SSHDelay: 8 * time.Second, SSHPort: port})
 	defer sim.Close()
 	srv := httptest.NewServer(sim)

@@ -444,15 +444,7 @@ func sizeNotOfferedIn(t *testing.T, region string) string {
 	return ""
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+func freePort(t *testing.T) int { return sshtest.FreePort(t, "127.0.0.1") }
 
 // closedPort returns a loopback address nothing listens on.
 func closedPort(t *testing.T) string {

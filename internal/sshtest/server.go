@@ -143,7 +143,7 @@ func StartWith(t testing.TB, o Options) *Server {
 		if port != 0 {
 			s.setPort(t, port)
 		} else {
-			s.setPort(t, freePort(t, host))
+			s.setPort(t, FreePort(t, host))
 		}
 		err := s.launch()
 		if err == nil {
@@ -356,8 +356,9 @@ func answers(addr string) bool {
 	return strings.HasPrefix(line, "SSH-")
 }
 
-// freePort asks the kernel for a port of host that is free now.
-func freePort(t testing.TB, host string) int {
+// FreePort asks the kernel for a TCP port of host that is free now, for a
+// server a test starts there, or an address where nothing listens.
+func FreePort(t testing.TB, host string) int {
 	t.Helper()
 	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
