@@ -88,6 +88,11 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// actionEnded reports whether an action of status will change no more.
+func actionEnded(status string) bool {
+	return status == godo.ActionCompleted || status == doapi.ActionErrored
+}
+
 // isOff and isActive are what power_off and shutdown, and power_on, leave.
 func isOff(d *godo.Droplet) bool    { return d.Status == StatusOff }
 func isActive(d *godo.Droplet) bool { return d.Status == StatusActive }
@@ -152,9 +157,8 @@ func (c Client) shutdown(ctx context.Context, id int, a godo.Action, grace time.
 	wctx, cancel := context.WithTimeout(ctx, max(limit, grace))
 	defer cancel()
 	status = a.Status
-	ended := func() bool { return status == godo.ActionCompleted || status == doapi.ActionErrored }
 	err = c.pace().Until(wctx, true, func(ctx context.Context) (bool, error) {
-		if !ended() {
+		if !actionEnded(status) {
 			got, _, err := c.Actions.Get(ctx, id, a.ID)
 			if err != nil {
 				return false, fmt.Errorf("read action %d: %w", a.ID, doapi.Explain(err))
@@ -166,7 +170,7 @@ func (c Client) shutdown(ctx context.Context, id int, a godo.Action, grace time.
 			return false, err
 		}
 		off = isOff(d)
-		return ended() && (off || status == doapi.ActionErrored || time.Since(start) >= grace), nil
+		return actionEnded(status) && (off || status == doapi.ActionErrored || time.Since(start) >= grace), nil
 	})
 	switch {
 	case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
@@ -330,9 +334,8 @@ func (c Client) wait(ctx context.Context, id int, a godo.Action) error {
 	actx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	status := a.Status
-	ended := func() bool { return status == godo.ActionCompleted || status == doapi.ActionErrored }
-	err := c.pace().Until(actx, !ended(), func(ctx context.Context) (bool, error) {
-		if ended() {
+	err := c.pace().Until(actx, !actionEnded(status), func(ctx context.Context) (bool, error) {
+		if actionEnded(status) {
 			return true, nil
 		}
 		got, _, err := c.Actions.Get(ctx, id, a.ID)
@@ -340,7 +343,7 @@ func (c Client) wait(ctx context.Context, id int, a godo.Action) error {
 			return false, fmt.Errorf("read action %d: %w", a.ID, doapi.Explain(err))
 		}
 		status = got.Status
-		return ended(), nil
+		return actionEnded(status), nil
 	})
 	switch {
 	case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
