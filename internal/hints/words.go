@@ -31,12 +31,13 @@ const (
 	Images      = "mage images"
 	DeleteImage = "mage deleteImage"
 	Up          = "mage up"
+	Deploy      = "mage deploy"
 )
 
 // UpCommand continues an up of the droplet name by route: the one command
 // that finishes what a stopped run started.
 func UpCommand(name, route string) string {
-	if route == "" || route == "anywhere" {
+	if route == "" || route == string(plan.Anywhere) {
 		return Up + " " + name
 	}
 	return fmt.Sprintf("%s %s -route=%s", Up, name, route)
@@ -122,9 +123,6 @@ func NameWithoutToken(host string) error {
 func NoAddressYet(name string, id int) error {
 	return fmt.Errorf("droplet %s (id %d) has no public IPv4 address yet; wait until it is active (`%s`)", name, id, List)
 }
-
-// Deploy is the target that deploys the hosts of hosts/.
-const Deploy = "mage deploy"
 
 // DeployDryRun titles the commands deploy would have run.
 func DeployDryRun(atOnce int) string {
