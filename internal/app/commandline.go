@@ -78,7 +78,7 @@ var CommandLine = cmdline.Targets{
 			_, err := plan.ParseRoute(s)
 			return err
 		}}},
-		{Name: "size", Value: cmdline.Text{What: "a size slug (`" + hints.Sizes + "` lists them)", Default: "the cheapest in the region that carries the route", Example: "s-1vcpu-2gb"}},
+		{Name: "size", Value: sizeFlag("the cheapest in the region that carries the route")},
 		{Name: "region", Value: regionFlag},
 		{Name: "ipv6", Value: cmdline.Bool{}},
 		{Name: "yes", Value: cmdline.Bool{}},
@@ -108,12 +108,17 @@ func wait(def time.Duration) cmdline.Duration {
 // regionFlag is -region, of sizes and of the droplet-making targets.
 var regionFlag = cmdline.Text{What: "a region slug (`" + hints.Sizes + "` shows the sizes of each)", Default: "DROPLET_REGION", Example: "sfo3"}
 
+// sizeFlag is -size of the droplet-making targets, whose default is def.
+func sizeFlag(def string) cmdline.Text {
+	return cmdline.Text{What: "a size slug (`" + hints.Sizes + "` lists them)", Default: def, Example: "s-1vcpu-2gb"}
+}
+
 // overrideFlags are the flags of Overrides, which the droplet-making
 // targets share; sizeKey is the setting -size defaults to.
 func overrideFlags(sizeKey string) []cmdline.Flag {
 	return []cmdline.Flag{
 		{Name: "name", Value: cmdline.Text{What: "a droplet name", Default: "DROPLET_NAME", Example: "web1", Check: droplets.CheckName}},
-		{Name: "size", Value: cmdline.Text{What: "a size slug (`" + hints.Sizes + "` lists them)", Default: sizeKey, Example: "s-1vcpu-2gb"}},
+		{Name: "size", Value: sizeFlag(sizeKey)},
 		{Name: "region", Value: regionFlag},
 		{Name: "image", Value: cmdline.Text{What: "an image slug or custom image ID", Default: "DROPLET_IMAGE", Example: "debian-12-x64"}},
 		{Name: "ipv6", Value: cmdline.Bool{}},
