@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/digitalocean/godo"
@@ -107,38 +106,4 @@ func recoverCreate(ctx context.Context, api API, plan Plan, err error, log io.Wr
 	}
 	fmt.Fprintf(log, "found droplet %s (id %d): the request succeeded, only its answer was lost\n", d.Name, d.ID)
 	return Created{Droplet: d}, converge(ctx, api, plan, d, log)
-}
-
-// findOwn returns this repo's droplet called name, nil if there is none, and
-// an error if the name belongs to a droplet someone else made.
-func findOwn(ctx context.Context, api API, name string) (*godo.Droplet, error) {
-	ds, err := listByName(ctx, api, name)
-	if err != nil {
-		return nil, err
-	}
-	for i := range ds {
-		if Managed(ds[i]) {
-			return &ds[i], nil
-		}
-	}
-	if len(ds) > 0 {
-		return nil, ErrNameTaken.Errorf("a droplet named %s (id %d) exists but was not made by this repo (no tag %s)", name, ds[0].ID, settings.ManagedTag)
-	}
-	return nil, nil
-}
-
-// listByName returns every droplet called name.
-func listByName(ctx context.Context, api API, name string) ([]godo.Droplet, error) {
-	ds, err := doapi.ListAll(ctx, func(ctx context.Context, opt *godo.ListOptions) ([]godo.Droplet, *godo.Response, error) {
-		return api.Droplets.ListByName(ctx, name, opt)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("look up droplets named %s: %w", name, doapi.Explain(err))
-	}
-	return ds, nil
-}
-
-// Managed reports whether this repo made d.
-func Managed(d godo.Droplet) bool {
-	return slices.Contains(d.Tags, settings.ManagedTag)
 }

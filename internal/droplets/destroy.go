@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/digitalocean/godo"
@@ -21,35 +19,6 @@ import (
 type DestroyOptions struct {
 	prompt.Consent
 	poll.Pace // defaults: 2m, polling every second
-}
-
-// Resolve finds a droplet by numeric ID or by name.
-func Resolve(ctx context.Context, api API, nameOrID string) (*godo.Droplet, error) {
-	if id, err := strconv.Atoi(nameOrID); err == nil {
-		d, _, err := api.Droplets.Get(ctx, id)
-		if doapi.IsNotFound(err) {
-			return nil, ErrNoSuchDroplet.Errorf("no droplet with ID %d", id)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read droplet %d: %w", id, doapi.Explain(err))
-		}
-		return d, nil
-	}
-	ds, err := listByName(ctx, api, nameOrID)
-	if err != nil {
-		return nil, err
-	}
-	switch len(ds) {
-	case 0:
-		return nil, ErrNoSuchDroplet.Errorf("no droplet named %q", nameOrID)
-	case 1:
-		return &ds[0], nil
-	}
-	ids := make([]string, len(ds))
-	for i, d := range ds {
-		ids[i] = strconv.Itoa(d.ID)
-	}
-	return nil, fmt.Errorf("%d droplets are named %q (IDs %s); name one by ID", len(ds), nameOrID, strings.Join(ids, ", "))
 }
 
 // Destroy deletes one droplet and waits until DigitalOcean no longer has it.

@@ -65,17 +65,3 @@ func List(ctx context.Context, api API, now time.Time) ([]Droplet, error) {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, nil
 }
-
-// WithIPv4 returns the account's droplet whose public IPv4 is ip, or nil.
-func WithIPv4(ctx context.Context, api API, ip string) (*godo.Droplet, error) {
-	ds, err := doapi.ListAll(ctx, api.Droplets.List)
-	if err != nil {
-		return nil, fmt.Errorf("look for the droplet with address %s: %w", ip, doapi.Explain(err))
-	}
-	for i := range ds {
-		if v4, _ := ds[i].PublicIPv4(); v4 == ip {
-			return &ds[i], nil
-		}
-	}
-	return nil, nil
-}
