@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 )
 
 // Command returns the argv that installs NixOS on host: the nixos-anywhere
@@ -13,15 +14,14 @@ import (
 //
 // --copy-host-keys keeps the host's SSH keys, so the known_hosts entry the
 // preflight recorded stays valid and verify can tell the same machine came
-// back. The experimental-features flag lets it run on a Nix that has not
-// enabled flakes, as nixos-anywhere does for its own nix calls.
+// back. It runs on a Nix that has not enabled flakes (runner.Nix), as
+// nixos-anywhere does for its own nix calls.
 func Command(host string, cfg remote.Config) []string {
-	argv := []string{
-		"nix", "--extra-experimental-features", "nix-command flakes", "run", ".#nixos-anywhere", "--",
+	argv := runner.Nix("run", ".#nixos-anywhere", "--",
 		"--flake", ".#digitalocean",
 		"--target-host", cfg.Login(host),
 		"--copy-host-keys",
-	}
+	)
 	if id := cfg.Identity(); id != "" {
 		argv = append(argv, "-i", id)
 	}

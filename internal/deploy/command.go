@@ -11,11 +11,8 @@ import (
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/remote"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/runner"
 )
-
-// nix runs a Nix command with flakes on, as nixos-anywhere's does, on a
-// Nix that has not enabled them.
-var nix = []string{"nix", "--extra-experimental-features", "nix-command flakes"}
 
 // flakesSetting turns flakes on in nix.conf's syntax.
 const flakesSetting = "extra-experimental-features = nix-command flakes"
@@ -41,7 +38,7 @@ func nixConfig(current string) string {
 // deploy-rs's deployChecks): run once for all hosts instead of once per
 // deploy-rs run.
 func CheckCommand() []string {
-	return append(append([]string{}, nix...), "flake", "check")
+	return runner.Nix("flake", "check")
 }
 
 // Command returns the argv that deploys h with the pinned deploy-rs from
@@ -56,7 +53,7 @@ func Command(h hosts.Host, cfg remote.Config) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	argv := append(append([]string{}, nix...), "run", ".#deploy-rs", "--",
+	argv := runner.Nix("run", ".#deploy-rs", "--",
 		// Quoted: deploy-rs reads the fragment as Nix, where a name such
 		// as test2.example.com would otherwise be a node and a profile.
 		`.#"`+h.Name+`"`,

@@ -79,13 +79,8 @@ func Build(ctx context.Context, o BuildOptions) (Artifact, error) {
 	}
 	link := filepath.Join(o.Dir, outLink)
 	defer os.Remove(link)
-	err := o.Runner.Run(ctx, runner.Command{
-		Name: "nix",
-		// Flakes may not be enabled in the user's nix.conf (Debian's nix-bin
-		// leaves them off); enabling them here changes nothing where they are.
-		Args:   []string{"--extra-experimental-features", "nix-command flakes", "build", "--print-build-logs", "--out-link", link, DefaultInstallable},
-		Stdout: o.Log, Stderr: o.Log,
-	})
+	argv := runner.Nix("build", "--print-build-logs", "--out-link", link, DefaultInstallable)
+	err := o.Runner.Run(ctx, runner.Command{Name: argv[0], Args: argv[1:], Stdout: o.Log, Stderr: o.Log})
 	if err != nil {
 		if ctx.Err() != nil {
 			return Artifact{}, fmt.Errorf("nix build %s interrupted: %w", DefaultInstallable, ctx.Err())
