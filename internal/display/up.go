@@ -114,13 +114,19 @@ func (u upResult) Text(w io.Writer) error {
 	cost := fmt.Sprintf("route %s: $%0.2f/month on %s", r.Route, r.Droplet.PriceMonthly, r.Droplet.Size)
 	if r.Install != nil {
 		cost += fmt.Sprintf("; this run cost at most $%0.2f (its %s billed per second at %s's price)",
-			r.Install.Total, cmdline.Format(time.Duration(r.Install.Seconds*float64(time.Second)).Round(time.Second)), r.Install.At)
+			r.Install.Total, seconds(r.Install.Seconds), r.Install.At)
 	}
 	if r.Install != nil && r.Detour != "" {
 		cost += fmt.Sprintf(", $%0.2f of it for the detour to %s", r.Install.Detour, r.Detour)
 	}
-	if _, err := fmt.Fprintf(w, "%s\nsteps (%s in all):\n", cost, cmdline.Format((time.Duration(r.Seconds * float64(time.Second))).Round(time.Second))); err != nil {
+	if _, err := fmt.Fprintf(w, "%s\nsteps (%s in all):\n", cost, seconds(r.Seconds)); err != nil {
 		return err
 	}
 	return stepTable.List(r.Steps).Text(w)
+}
+
+// seconds writes a length the JSON holds in seconds as the flags take it,
+// to the second.
+func seconds(s float64) string {
+	return cmdline.Format(time.Duration(s * float64(time.Second)).Round(time.Second))
 }
