@@ -96,20 +96,20 @@ func checkHost(host string) error {
 // confirmWipe stands between the preflight and an install that erases the
 // disk: the machine must be one this repo made (or forced), and the operator
 // says yes, so a mistyped name or address cannot wipe a server.
-func confirmWipe(e *Env, t target, o AnywhereOptions) error {
+func (r *routeRun) confirmWipe() error {
 	ch := prompt.Change{Override: "wipe it anyway", Refused: "not installed"}
-	what := t.ip
+	what := r.ip()
 	switch {
-	case t.droplet != nil:
-		what = fmt.Sprintf("droplet %s (id %d, %s)", t.droplet.Name, t.droplet.ID, t.ip)
-		if !droplets.Managed(*t.droplet) {
+	case r.d != nil:
+		what = fmt.Sprintf("droplet %s (id %d, %s)", r.d.Name, r.d.ID, r.ip())
+		if !droplets.Managed(*r.d) {
 			ch.Foreign = fmt.Errorf("%s was not made by this repo (no tag %s), and this route wipes its disk", what, settings.ManagedTag)
 		}
-	case e.Client != nil:
-		ch.Foreign = fmt.Errorf("no droplet of this account has the address %s, and this route wipes its disk; check the address", t.ip)
+	case r.e.Client != nil:
+		ch.Foreign = fmt.Errorf("no droplet of this account has the address %s, and this route wipes its disk; check the address", r.ip())
 	}
 	ch.Question = fmt.Sprintf("Wipe the disk of %s and install NixOS?", what)
-	return prompt.Consent{Yes: o.Yes, Force: o.Force, In: e.In, Out: e.Err}.Allow(ch)
+	return prompt.Consent{Yes: r.yes, Force: r.force, In: r.e.In, Out: r.e.Err}.Allow(ch)
 }
 
 // resolveTarget finds host's IPv4 address and, when the API is at hand, its

@@ -248,18 +248,11 @@ func stepCheckAnywhere() steps.Step[*routeRun] {
 		ReadOnly: true,
 		Done:     func(_ context.Context, r *routeRun) (bool, error) { return r.installed(), nil },
 		Do: func(ctx context.Context, r *routeRun) error {
-			ip := r.ip()
-			rep, err := anywhere.Preflight(ctx, ip, r.ssh, anywhere.Checks{
-				Files: r.files, Force: r.force, Explain: hints.Explain, Runner: r.runner, NoMemory: true,
-			})
-			if werr := display.Print(r.reports, false, display.Report(rep)); werr != nil {
-				return werr
-			}
-			if err != nil {
+			if err := r.preflight(ctx, anywhere.Checks{NoMemory: true}); err != nil {
 				return err
 			}
 			if !r.created {
-				if err := confirmWipe(r.e, target{ip: ip, droplet: r.d}, AnywhereOptions{Yes: r.yes, Force: r.force}); err != nil {
+				if err := r.confirmWipe(); err != nil {
 					return err
 				}
 			}
@@ -267,6 +260,18 @@ func stepCheckAnywhere() steps.Step[*routeRun] {
 			return nil
 		},
 	}
+}
+
+// preflight runs nixos-anywhere's preflight on the droplet with c, to
+// which it adds the run's files, -force, runner and advice, and prints the
+// report; the error is the report's.
+func (r *routeRun) preflight(ctx context.Context, c anywhere.Checks) error {
+	c.Files, c.Force, c.Runner, c.Explain = r.files, r.force, r.runner, hints.Explain
+	rep, err := anywhere.Preflight(ctx, r.ip(), r.ssh, c)
+	if werr := display.Print(r.reports, false, display.Report(rep)); werr != nil {
+		return werr
+	}
+	return err
 }
 
 // stepInstallAnywhere checks the droplet and installs NixOS on it with
@@ -279,12 +284,7 @@ func stepInstallAnywhere() steps.Step[*routeRun] {
 		Done: func(_ context.Context, r *routeRun) (bool, error) { return r.installed(), nil },
 		Do: func(ctx context.Context, r *routeRun) error {
 			ip := r.ip()
-			rep, err := anywhere.Preflight(ctx, ip, r.ssh, anywhere.Checks{
-				Files: r.files, Force: r.force, FittingSizes: r.fitting, Explain: hints.Explain, Runner: r.runner,
-			})
-			if werr := display.Print(r.reports, false, display.Report(rep)); werr != nil {
-				return werr
-			}
+			err := r.preflight(ctx, anywhere.Checks{FittingSizes: r.fitting})
 			argv := anywhere.Command(ip, r.ssh)
 			if r.dryRun {
 				if werr := display.Print(r.reports, false, display.Command(hints.DryRun, argv, runner.CommandLine(argv))); werr != nil {
@@ -296,7 +296,7 @@ func stepInstallAnywhere() steps.Step[*routeRun] {
 				return err
 			}
 			if !r.created && !r.agreed {
-				if err := confirmWipe(r.e, target{ip: ip, droplet: r.d}, AnywhereOptions{Yes: r.yes, Force: r.force}); err != nil {
+				if err := r.confirmWipe(); err != nil {
 					return err
 				}
 			}
