@@ -287,7 +287,7 @@ func stepInstallAnywhere() steps.Step[*routeRun] {
 			err := r.preflight(ctx, anywhere.Checks{FittingSizes: r.fitting})
 			argv := anywhere.Command(ip, r.ssh)
 			if r.dryRun {
-				if werr := display.Print(r.reports, false, display.Command(hints.DryRun, argv, runner.CommandLine(argv))); werr != nil {
+				if werr := display.Print(r.reports, false, display.Commands(hints.DryRun, [][]string{argv}, runner.CommandLine)); werr != nil {
 					return werr
 				}
 				return err

@@ -58,32 +58,3 @@ func Deploys(results []deploy.Result) Printable {
 		{"Detail", func(r deploy.Result) string { return r.Detail }},
 	}}.List(results)
 }
-
-// Commands prints commands for the operator to read or paste, under a
-// title, each quoted by line.
-func Commands(title string, cmds [][]string, line func([]string) string) Printable {
-	cs := make([]command, len(cmds))
-	for i, argv := range cmds {
-		cs[i] = command{Argv: argv, Line: line(argv)}
-	}
-	return commands{title, cs}
-}
-
-type commands struct {
-	title string
-	cmds  []command
-}
-
-func (c commands) JSON() any { return c.cmds }
-
-func (c commands) Text(w io.Writer) error {
-	if _, err := fmt.Fprintf(w, "%s:\n", c.title); err != nil {
-		return err
-	}
-	for _, cmd := range c.cmds {
-		if _, err := fmt.Fprintf(w, "  %s\n", cmd.Line); err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -23,22 +23,39 @@ func (r Removal) Text(w io.Writer) error {
 	return err
 }
 
-// Command prints a command line for the operator to read or paste, under a title.
-func Command(title string, argv []string, line string) Printable {
-	return command{Title: title, Argv: argv, Line: line}
+// Commands prints commands for the operator to read or paste, under a
+// title, each quoted by line.
+func Commands(title string, cmds [][]string, line func([]string) string) Printable {
+	cs := make([]command, len(cmds))
+	for i, argv := range cmds {
+		cs[i] = command{Argv: argv, Line: line(argv)}
+	}
+	return commands{title, cs}
 }
 
+type commands struct {
+	title string
+	cmds  []command
+}
+
+func (c commands) JSON() any { return c.cmds }
+
+func (c commands) Text(w io.Writer) error {
+	if _, err := fmt.Fprintf(w, "%s:\n", c.title); err != nil {
+		return err
+	}
+	for _, cmd := range c.cmds {
+		if _, err := fmt.Fprintf(w, "  %s\n", cmd.Line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// command is one command line: its argv, and the line quoted for a shell.
 type command struct {
-	Title string   `json:"-"`
-	Argv  []string `json:"argv"`
-	Line  string   `json:"command"` // argv quoted for a shell
-}
-
-func (c command) JSON() any { return c }
-
-func (c command) Text(w io.Writer) error {
-	_, err := fmt.Fprintf(w, "%s:\n  %s\n", c.Title, c.Line)
-	return err
+	Argv []string `json:"argv"`
+	Line string   `json:"command"`
 }
 
 // Exports prints environment variables as shell export lines.
