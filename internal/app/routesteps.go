@@ -393,7 +393,7 @@ func stateVersion(route plan.Route) string {
 // what the install left on it, and says to commit it; it is done when an
 // entry of that name, route and address is there.
 func stepRecordHost(route plan.Route) steps.Step[*routeRun] {
-	in := hosts.Install{Route: hosts.Route(route), StateVersion: stateVersion(route)}
+	in := hosts.Install{Route: route, StateVersion: stateVersion(route)}
 	return steps.Step[*routeRun]{
 		Name: "record the host under " + hosts.Dir + "/",
 		Done: func(_ context.Context, r *routeRun) (bool, error) {

@@ -86,7 +86,7 @@ func Up(ctx context.Context, e *Env, name string, o UpOptions) (err error) {
 			return err
 		}
 		if !o.JSON {
-			if err := showHostPlan(e, o.Host, hosts.Install{Name: name, Route: hosts.Route(u.route), Address: u.r.ip(), StateVersion: stateVersion(u.route)}); err != nil {
+			if err := showHostPlan(e, o.Host, hosts.Install{Name: name, Route: u.route, Address: u.r.ip(), StateVersion: stateVersion(u.route)}); err != nil {
 				return err
 			}
 			if len(u.local) > 0 {
@@ -331,7 +331,7 @@ func (u *upRun) routeOf(d *godo.Droplet) (plan.Route, string) {
 	all, _ := hosts.Load(u.e.hostsDir()) // an unreadable folder says nothing here; list and deploy report it
 	for _, h := range all {
 		if h.Name == d.Name && h.Address == ip {
-			return plan.Route(h.Route), "its host entry " + filepath.Join(u.e.hostsDir(), h.Name, hosts.MetaFile)
+			return h.Route, "its host entry " + filepath.Join(u.e.hostsDir(), h.Name, hosts.MetaFile)
 		}
 	}
 	if slices.Contains(d.Tags, infect.Tag) {

@@ -10,16 +10,18 @@ import (
 	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/hosts"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/money"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/problem"
 )
 
-// Route is a way to NixOS that `up` can take.
-type Route string
+// Route is a way to NixOS that `up` can take: the one a host entry
+// records.
+type Route = hosts.Route
 
 const (
-	Anywhere Route = "anywhere" // nixos-anywhere: kexec, disko, install; wipes the disk
-	Infect   Route = "infect"   // nixos-infect from the droplet's user data, in place
+	Anywhere = hosts.Anywhere // nixos-anywhere: kexec, disko, install; wipes the disk
+	Infect   = hosts.Infect   // nixos-infect from the droplet's user data, in place
 )
 
 // ErrOtherRoute is a droplet that shows it is on another route than the
