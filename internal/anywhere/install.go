@@ -18,10 +18,8 @@ import (
 
 // execRunner runs nixos-anywhere for real. Stopping it sends SIGTERM, on
 // which nixos-anywhere deletes its temporary directory, which holds a copy
-// of the SSH private key, within the grace period. The grace ends well
-// before mage's compiled main exits, 5 s after a Ctrl-C: nixos-anywhere
-// runs in a session of its own, which nothing would stop after that.
-var execRunner = runner.ExecRunner{Stop: syscall.SIGTERM, Grace: 3 * time.Second}
+// of the SSH private key, within the runner's grace period.
+var execRunner = runner.ExecRunner{Stop: syscall.SIGTERM}
 
 // Install runs argv (from Command) with r, copying its output to log and
 // noting each phase it enters there; r nil runs it for real. On failure the

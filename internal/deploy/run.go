@@ -22,7 +22,7 @@ import (
 // execRunner runs nix and deploy-rs for real. Stopping a deploy sends
 // SIGTERM to deploy-rs and its ssh and nix processes; a host whose switch
 // was not yet confirmed then rolls itself back (magic rollback).
-var execRunner = runner.ExecRunner{Stop: syscall.SIGTERM, Grace: 10 * time.Second}
+var execRunner = runner.ExecRunner{Stop: syscall.SIGTERM}
 
 // Options say how to deploy.
 type Options struct {

@@ -32,6 +32,12 @@ type Runner interface {
 	Run(ctx context.Context, cmd Command) error
 }
 
+// DefaultGrace is how long a stopped command has to clean up before it is
+// killed. It ends well before mage's compiled main exits, 5 s after a
+// Ctrl-C: a command in a session of its own (nixos-anywhere, deploy-rs, nix)
+// would otherwise outlive the target, which nothing would stop after that.
+const DefaultGrace = 3 * time.Second
+
 // ExecRunner runs commands as child processes, each (unless Interactive) in a session (and so a
 // process group) of its own: stopping one then also stops the ssh and nix
 // processes it started, and without a terminal an ssh that would prompt for
@@ -41,7 +47,7 @@ type ExecRunner struct {
 	// that it can clean up; 0 = SIGTERM.
 	Stop syscall.Signal
 	// Grace is how long a stopped command has to exit before its process
-	// group is killed; 0 = 10s.
+	// group is killed; 0 = DefaultGrace.
 	Grace time.Duration
 	// Interactive keeps the command on the caller's terminal, in the
 	// caller's process group, so an ssh inside it can still ask for a
@@ -69,7 +75,7 @@ func (r ExecRunner) Run(ctx context.Context, c Command) error {
 	}
 	// After the grace period exec kills the leader and stops waiting for
 	// output that a straggler still holds open.
-	cmd.WaitDelay = cmp.Or(r.Grace, 10*time.Second)
+	cmd.WaitDelay = cmp.Or(r.Grace, DefaultGrace)
 	err := cmd.Run()
 	if ctx.Err() != nil && cmd.Process != nil && !r.Interactive {
 		_ = signalGroup(cmd.Process.Pid, syscall.SIGKILL)
