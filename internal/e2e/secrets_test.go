@@ -221,6 +221,7 @@ var scans = []scan{
 		if !strings.Contains(r.stderr, "a throwaway key stands in") {
 			t.Errorf("%s without a key did not say what stands in for one:\n%s", r, r.stderr)
 		}
+		wantRunnableNextStep(t, r)
 		sshtest.NewKeyFile(t, sh.loginKey())
 		r = sh.run(t, "demo")
 		mustSucceed(t, r)
@@ -277,6 +278,31 @@ func TestTokenNeverPrinted(t *testing.T) {
 			t.Parallel()
 			s.run(t)
 		})
+	}
+}
+
+// wantRunnableNextStep checks that the commands the demo's last line tells
+// its watcher to run next are targets mage lists, and that one of them is
+// up, the target that makes a NixOS droplet.
+func wantRunnableNextStep(t *testing.T, r result) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	last := lines[len(lines)-1]
+	listed := listedTargets(t)
+	var named []string
+	for i, part := range strings.Split(last, "`") {
+		if i%2 == 0 {
+			continue // outside backquotes
+		}
+		f := strings.Fields(part)
+		if len(f) < 2 || f[0] != "mage" || !slices.Contains(listed, f[1]) {
+			t.Errorf("%s ends advising `%s`, which is not a target mage lists (%v)", r, part, listed)
+			continue
+		}
+		named = append(named, f[1])
+	}
+	if !slices.Contains(named, "up") {
+		t.Errorf("%s ends without pointing to mage up:\n%s", r, last)
 	}
 }
 

@@ -71,9 +71,11 @@ func AfterUpload(id int) string {
 	return fmt.Sprintf("next: %s -image=%d -ipv6=false    (DigitalOcean gives custom-image droplets no IPv6: with IPv6 on it refuses them with 422 \"image is not compatible with ipv6\")", Create, id)
 }
 
-// AfterDemo is where someone who watched the demo goes next.
+// AfterDemo is where someone who watched the demo goes next: the one
+// command that makes a NixOS droplet, its plan first.
 func AfterDemo() string {
-	return fmt.Sprintf("Next, for real: export DIGITALOCEAN_ACCESS_TOKEN, then `%s` and `%s`.", Sizes, Create)
+	return fmt.Sprintf("Next, for real: export DIGITALOCEAN_ACCESS_TOKEN, add your public key to digitalocean/authorized_keys, then `%s -dryrun` (the plan and what it costs) and `%s`.",
+		UpCommand("web1", ""), UpCommand("web1", ""))
 }
 
 // AfterInstall is how to reach a droplet that runs NixOS now, as login (user@ip).
