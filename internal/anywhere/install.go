@@ -22,8 +22,10 @@ import (
 var execRunner = runner.ExecRunner{Stop: syscall.SIGTERM}
 
 // Install runs argv (from Command) with r, copying its output to log and
-// noting each phase it enters there; r nil runs it for real. On failure the
-// error is an *InstallError naming the phase and what to look at.
+// noting each phase it enters there; r nil runs it for real, which only a
+// passed Preflight of the same host and r may lead to (CheckTarget keeps
+// it off this machine). On failure the error is an *InstallError naming
+// the phase and what to look at.
 func Install(ctx context.Context, r runner.Runner, argv []string, log io.Writer) error {
 	if r == nil {
 		r = execRunner

@@ -52,7 +52,8 @@ type Checks struct {
 	// before the report shows it; nil leaves errors as they are.
 	Explain func(error) error
 	// Runner runs nixos-anywhere, and `nix --version` for CheckLocal; nil =
-	// the real ones.
+	// the real ones, which CheckTarget keeps off this machine. Only an
+	// injected runner may face this machine: the tests' loopback sshds.
 	Runner runner.Runner
 	// NoMemory leaves the memory check out: the install runs on a larger
 	// size than the host has now (up's detour), which checks it there.
@@ -60,8 +61,9 @@ type Checks struct {
 }
 
 // Preflight checks, changing nothing, that this machine can run
-// nixos-anywhere (CheckLocal), that host can take it, and that the operator
-// will get back in afterwards. Logging in records the
+// nixos-anywhere (CheckLocal), that host is not this machine (CheckTarget;
+// if it is, nothing else is checked there), that host can take it, and
+// that the operator will get back in afterwards. Logging in records the
 // host's key in cfg's known_hosts if it is new, which is what verification
 // compares with after the reinstall. The report lists every check made; the
 // error (wrapping a *verify.Failure) is nil only if none failed.
@@ -77,6 +79,12 @@ func Preflight(ctx context.Context, host string, cfg remote.Config, o Checks) (v
 		rep.Add(c)
 	}
 	rep.Add(CheckAuthorizedKeys(o.AuthorizedKeys, cfg))
+	// Not even a login to this machine: the install would wipe it.
+	target := CheckTarget(host, o.Runner)
+	rep.Add(target)
+	if target.Status == verify.Failed {
+		return rep, unchanged(rep, host)
+	}
 
 	c, err := remote.Dial(ctx, host, cfg)
 	var changed *remote.HostKeyChangedError

@@ -326,7 +326,7 @@ func TestPreflightRefusesChangedHostKey(t *testing.T) {
 	if !errors.As(err, &changed) {
 		t.Fatalf("error %v, want a HostKeyChangedError", err)
 	}
-	if diff := cmp.Diff(map[string]verify.Status{"local nix": verify.OK, "keys": verify.OK, "build": verify.OK, "host key": verify.Failed}, verifytest.Statuses(rep)); diff != "" {
+	if diff := cmp.Diff(map[string]verify.Status{"local nix": verify.OK, "keys": verify.OK, "build": verify.OK, "target": verify.OK, "host key": verify.Failed}, verifytest.Statuses(rep)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
 	if got := verifytest.Detail(rep, "host key"); got != changed.Error() || !strings.Contains(got, "possible attack") {

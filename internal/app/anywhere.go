@@ -28,7 +28,7 @@ type AnywhereOptions struct {
 	Yes     bool           // do not ask before wiping the disk
 	DryRun  bool           // check and print the command, install nothing
 	Timeout time.Duration  // how long nixos-anywhere may run; 0 = AnywhereTimeout
-	Runner  runner.Runner  // nil = run nixos-anywhere for real
+	Runner  runner.Runner  // nil = run nixos-anywhere for real, never at this machine (anywhere.CheckTarget)
 	Files   anywhere.Files // zero = the real files
 	Host    HostFiles      // where the host entry's files come from; zero = the droplet's and the repository's
 }

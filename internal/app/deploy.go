@@ -21,7 +21,7 @@ type DeployOptions struct {
 	DryRun     bool          // print the commands, run nothing
 	Parallel   int           // hosts deployed at once; 0 = deploy.DefaultWorkers
 	SkipChecks bool          // skip the flake's checks
-	Runner     runner.Runner // nil = run nix and deploy-rs for real
+	Runner     runner.Runner // nil = run nix and deploy-rs for real, never at this machine (deploy.Commands)
 	KeysFile   string        // root's authorized keys; "" = authkeys.File
 	Port       int           // SSH port of the hosts; 0 = 22, where NixOS listens
 }

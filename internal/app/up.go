@@ -36,7 +36,7 @@ type UpOptions struct {
 	JSON    bool          // print the plan or the report as JSON
 	Timeout time.Duration // the whole run; 0 = 1h
 
-	Runner  runner.Runner  // nixos-anywhere; nil = the real one
+	Runner  runner.Runner  // nixos-anywhere; nil = the real one, never run at this machine (anywhere.CheckTarget)
 	Files   anywhere.Files // zero = the real files
 	Infect  InfectOptions  // route infect: template, keys, paths and pacing; zero = the real ones
 	Host    HostFiles      // where the host entry's files come from; zero = the droplet's and the repository's
@@ -216,6 +216,19 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 			u.blocked = c.Err
 		}
 		u.local = anywhere.CheckLocal(ctx, o.Runner, "")
+		// A droplet's address that is this machine's (`mage sim`'s are)
+		// stops the run before it changes anything; a droplet to come is
+		// checked once it has an address (stepCheckAnywhere), before the
+		// detour.
+		if existing != nil {
+			if ip, _ := existing.PublicIPv4(); ip != "" {
+				target := anywhere.CheckTarget(ip, o.Runner)
+				u.local = append(u.local, target)
+				if target.Status == verify.Failed {
+					u.blocked = cmp.Or(u.blocked, target.Err)
+				}
+			}
+		}
 	case plan.Infect:
 		files.OSRelease = o.Infect.Paths.OSRelease
 		spec.UserData, u.blocked = infectUserData(e, o.Infect)
@@ -291,9 +304,13 @@ func planUp(ctx context.Context, e *Env, name string, o UpOptions) (*upRun, erro
 	return u, nil
 }
 
-// localReport is what the checks of this machine found.
+// localReport is what the checks of this machine found, explained.
 func (u *upRun) localReport() verify.Report {
-	return verify.Report{Subject: "this machine, for nixos-anywhere", Checks: u.local}
+	rep := verify.Report{Subject: "this machine, for nixos-anywhere", Explain: hints.ExplainUp}
+	for _, c := range u.local {
+		rep.Add(c)
+	}
+	return rep
 }
 
 // decideRoute is the route of the run: asked ("" when -route was left

@@ -30,15 +30,19 @@ type Options struct {
 	SSH        remote.Config // identity and known_hosts, as the rest of the tool uses; Port 0 = 22, where NixOS listens
 	Parallel   int           // hosts deployed at once; 0 = 4
 	SkipChecks bool          // do not run CheckCommand first
-	Runner     runner.Runner // nil = run nix for real
+	Runner     runner.Runner // nil = run nix for real, never at this machine (checkTargets)
 	Log        io.Writer     // progress, and each host's output with its name in front
 }
 
 func (o Options) dir() string { return cmp.Or(o.Dir, hosts.Dir) }
 
 // Commands are the commands Run would run for hs, in order: the checks
-// (unless skipped), then one deploy-rs run per host.
+// (unless skipped), then one deploy-rs run per host. Those to run for real
+// are refused when a host is this machine (checkTargets).
 func Commands(hs []hosts.Host, o Options) ([][]string, error) {
+	if err := checkTargets(hs, o.dir(), o.Runner); err != nil {
+		return nil, err
+	}
 	var cmds [][]string
 	if !o.SkipChecks {
 		cmds = append(cmds, CheckCommand())

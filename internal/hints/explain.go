@@ -100,6 +100,10 @@ func phrase(err error, inUp bool) string {
 			return fmt.Sprintf("; resize the droplet to a size of at least %d MB (`%s` lists them)", e.MinMB, Sizes)
 		}
 		return fmt.Sprintf("; resize the droplet, or make one with `%s -size=%s`; sizes that fit: %s", Create, e.Fitting[0], strings.Join(e.Fitting, ", "))
+	case *anywhere.ThisMachineError:
+		return "; run it from another machine, at a real droplet: a droplet of `" + Sim + "` whose SSH -ssh=… forwards here is for `" + Create + "` and the dry runs only (no flag lifts this, not even -force)"
+	case *deploy.ThisMachineError:
+		return fmt.Sprintf("; correct the address in %s, or leave the host out with -hosts=…; a host that is this machine deploys from another one (no flag lifts this)", e.Entry)
 	case *anywhere.InstallError:
 		var p string
 		switch {
@@ -220,6 +224,10 @@ func upWhere(e *plan.Stopped) string {
 	where := fmt.Sprintf("droplet %s (id %d) is %s on %s at $%0.6f/hour ($%0.2f/month)", d.Name, d.ID, d.Status, d.Size, d.PriceHourly, d.PriceMonthly)
 	if errors.Is(e.Err, plan.ErrOtherRoute) {
 		return where // the refusal itself says what to run
+	}
+	var here *anywhere.ThisMachineError
+	if errors.As(e.Err, &here) {
+		return where + "; " + DropletLeft(d.Name) // running up again would refuse again
 	}
 	finish := fmt.Sprintf("`%s` continues from here", again)
 	if e.Back != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/Gleipnir-Technology/nixos-systems/internal/anywhere"
+	"github.com/Gleipnir-Technology/nixos-systems/internal/deploy"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/droplets"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/images"
 	"github.com/Gleipnir-Technology/nixos-systems/internal/infect"
@@ -58,6 +59,12 @@ func TestExplain(t *testing.T) {
 		{"build on the droplet failed", &anywhere.InstallError{Phase: anywhere.PhaseInstall, Step: "Building the system closure", Err: cause},
 			(&anywhere.InstallError{Phase: anywhere.PhaseInstall, Step: "Building the system closure", Err: cause}).Error() +
 				", so fix what the errors say, or give Nix a builder for x86_64-linux, and run `mage anywhere` again"},
+		{"install on this machine", fmt.Errorf("preflight: %w", &anywhere.ThisMachineError{Addr: "127.64.0.2", Why: "a loopback address"}),
+			"preflight: 127.64.0.2 is this machine (a loopback address): nixos-anywhere would wipe its disk; run it from another machine, at a real droplet: " +
+				"a droplet of `mage sim` whose SSH -ssh=… forwards here is for `mage create` and the dry runs only (no flag lifts this, not even -force)"},
+		{"deploy to this machine", &deploy.ThisMachineError{Host: "web1", Addr: "127.64.0.2", Why: "a loopback address", Entry: "hosts/web1/host.json"},
+			"host web1 is at 127.64.0.2, which is this machine (a loopback address): deploy-rs would switch this machine's system to host web1's; " +
+				"correct the address in hosts/web1/host.json, or leave the host out with -hosts=…; a host that is this machine deploys from another one (no flag lifts this)"},
 		{"nothing to add", errors.New("no route to host"), "no route to host"},
 	}
 	for _, tc := range tests {

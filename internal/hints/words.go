@@ -32,6 +32,7 @@ const (
 	DeleteImage = "mage deleteImage"
 	Up          = "mage up"
 	Deploy      = "mage deploy"
+	Sim         = "mage sim"
 )
 
 // UpCommand continues an up of the droplet name by route: the one command
@@ -107,9 +108,9 @@ func Timeout(d time.Duration) string { return "-timeout=" + cmdline.Format(d) }
 // would use port (the settings') rather than the simulator's simPort until
 // its timeout. Setting the variable, even to port, says the port is meant.
 func SimPortTrap(port, simPort int) error {
-	return fmt.Errorf("DIGITALOCEAN_API_URL is on this machine, as `mage sim`'s is, but DROPLET_SSH_PORT is not set, "+
-		"so SSH would be awaited on port %d until the timeout; simulated droplets answer on the port `mage sim` printed: "+
-		"export DROPLET_SSH_PORT=%d (its default), or DROPLET_SSH_PORT=%d if this API's droplets do answer there", port, simPort, port)
+	return fmt.Errorf("DIGITALOCEAN_API_URL is on this machine, as `%s`'s is, but DROPLET_SSH_PORT is not set, "+
+		"so SSH would be awaited on port %d until the timeout; simulated droplets answer on the port `%s` printed: "+
+		"export DROPLET_SSH_PORT=%d (its default), or DROPLET_SSH_PORT=%d if this API's droplets do answer there", Sim, port, Sim, simPort, port)
 }
 
 // SimBannerOnly describes simulated droplets whose SSH port only greets.
