@@ -156,6 +156,9 @@ func checkOutput(t *testing.T, r result) {
 type shell struct {
 	dir string
 	env map[string]string
+	// nixStubbed says that the nix first on PATH is sshtest.StubNix's,
+	// which runs nothing: only then may anywhere run without -dryrun.
+	nixStubbed bool
 }
 
 func newShell(t *testing.T) *shell {
@@ -167,6 +170,15 @@ func (sh *shell) set(kv ...string) {
 	for i := 0; i+1 < len(kv); i += 2 {
 		sh.env[kv[i]] = kv[i+1]
 	}
+}
+
+// stubNix puts sshtest.StubNix's nix, as new as version says, first on
+// the shell's PATH, and returns the file of its calls.
+func (sh *shell) stubNix(t *testing.T, version string) string {
+	dir, calls := sshtest.StubNix(t, version)
+	sh.set("PATH", dir+string(os.PathListSeparator)+sh.env["PATH"])
+	sh.nixStubbed = true
+	return calls
 }
 
 func (sh *shell) unset(names ...string) {
@@ -195,12 +207,14 @@ type process struct {
 // start runs the compiled magefile with args, without a terminal or stdin.
 func (sh *shell) start(t *testing.T, args ...string) *process {
 	t.Helper()
-	if len(args) > 1 && args[0] == "anywhere" && !dryRun(args) {
+	if len(args) > 1 && args[0] == "anywhere" && !dryRun(args) && !sh.nixStubbed {
 		// The SSH targets here are this machine's own sshd, and this
-		// machine may well have a /dev/vda: a preflight that passed by
-		// mistake would let nixos-anywhere wipe it. (Without a host it
-		// cannot reach a machine.)
-		t.Fatalf("refusing to run mage %s without -dryrun", strings.Join(args, " "))
+		// machine may well have a /dev/vda: the target refuses this
+		// machine (anywhere.CheckTarget), and should that ever fail, a
+		// preflight that passed would let nixos-anywhere wipe it, unless
+		// the nix it runs is a stub. (Without a host it cannot reach a
+		// machine.)
+		t.Fatalf("refusing to run mage %s without -dryrun or a stub nix", strings.Join(args, " "))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	p := &process{args: args, cancel: cancel}

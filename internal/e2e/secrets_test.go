@@ -128,7 +128,7 @@ var scans = []scan{
 		sh.set("PATH", t.TempDir())
 		mustFail(t, sh.run(t, "buildImage"), "nix is not on PATH")
 	}},
-	{"anywhere by address, preflight over real ssh", "anywhere", func(t *testing.T) {
+	{"anywhere by address, a loopback sshd: refused as this machine", "anywhere", func(t *testing.T) {
 		sshd := sshtest.Start(t)
 		f := startSim(t, dosim.Options{})
 		sh := f.shell(t)

@@ -84,25 +84,33 @@ func ToolPath(t testing.TB, programs ...string) string {
 	return dir
 }
 
-// NixOnPath puts first on PATH, for the rest of the test, a nix that
-// answers `--version` with version, as a Nix able to run nixos-anywhere or
-// deploy-rs would, and fails whatever else it is asked: the tests that
-// run the real runners (no runner injected) must never reach a real Nix
-// that installs or deploys. It returns the file where it writes each
-// command line it was given, one a line. The test must not be parallel.
-func NixOnPath(t *testing.T, version string) string {
+// StubNix writes a nix that answers `--version` with version, as a Nix
+// able to run nixos-anywhere or deploy-rs would, and fails whatever else
+// it is asked: the tests that run the real runners (no runner injected)
+// must never reach a real Nix that installs or deploys. It returns the
+// directory to put first on PATH, and the file where the stub writes each
+// command line it is given, one a line (Calls reads it).
+func StubNix(t testing.TB, version string) (dir, calls string) {
 	t.Helper()
-	dir := t.TempDir()
-	calls := filepath.Join(dir, "calls")
+	dir = t.TempDir()
+	calls = filepath.Join(dir, "calls")
 	script := fmt.Sprintf("#!/bin/sh\necho \"nix $*\" >> %q\nif [ \"$*\" = --version ]; then echo %q; exit 0; fi\necho \"stub nix: not run\" >&2\nexit 1\n", calls, version)
 	if err := os.WriteFile(filepath.Join(dir, "nix"), []byte(script), 0o755); err != nil {
 		t.Fatalf("write the stub nix: %v", err)
 	}
+	return dir, calls
+}
+
+// NixOnPath puts StubNix first on PATH for the rest of the test, which
+// must not be parallel, and returns the file of its calls.
+func NixOnPath(t *testing.T, version string) string {
+	t.Helper()
+	dir, calls := StubNix(t, version)
 	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	return calls
 }
 
-// Calls reads what NixOnPath's nix was asked, one command line a line;
+// Calls reads what StubNix's nix was asked, one command line a line;
 // none when it was not run.
 func Calls(t testing.TB, file string) []string {
 	t.Helper()
